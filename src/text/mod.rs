@@ -1,0 +1,5 @@
+//! Text handling shared by every layer: decoding and repair, and (later) the one tokenizer.
+
+pub mod encoding;
+
+pub use encoding::{Encoding, decode, normalize_space, repair_mojibake};

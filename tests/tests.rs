@@ -1,0 +1,5 @@
+//! One integration-test binary; modules by topic share the helpers in `util`.
+
+mod util;
+
+mod seeds;
