@@ -2,11 +2,13 @@
 //!
 //! Data flows one way: inputs → [`ingest`] → [`model::Corpus`] → analyzers → outputs.
 
+pub mod analyze;
 pub mod cli;
 pub mod error;
 pub mod ingest;
 pub mod messages;
 pub mod model;
+pub mod moderate;
 pub mod report;
 pub mod text;
 

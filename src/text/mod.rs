@@ -1,5 +1,7 @@
-//! Text handling shared by every layer: decoding and repair, and (later) the one tokenizer.
+//! Text handling shared by every layer: decoding and repair, and the one tokenizer.
 
 pub mod encoding;
+pub mod tokenize;
 
 pub use encoding::{Encoding, decode, normalize_space, repair_mojibake};
+pub use tokenize::{Language, Tokenizer, detect_language};

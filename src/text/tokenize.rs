@@ -1,0 +1,530 @@
+//! The one tokenizer of the crate: Unicode-aware words, lower-cased, stop words of the
+//! thread's language removed, possessives and regular plurals normalised.
+//!
+//! Every analyzer (clustering, stance, moderation similarity) goes through this module so that
+//! a term means the same thing everywhere.
+
+/// Languages with stop-word lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub enum Language {
+    /// English (the default when nothing else is detected).
+    #[default]
+    English,
+    /// German.
+    German,
+}
+
+impl Language {
+    /// ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::German => "de",
+        }
+    }
+}
+
+const ENGLISH_STOP: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "aren't",
+    "around",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "can't",
+    "cannot",
+    "could",
+    "couldn't",
+    "did",
+    "didn't",
+    "do",
+    "does",
+    "doesn't",
+    "doing",
+    "don't",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "enough",
+    "etc",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "got",
+    "had",
+    "hadn't",
+    "has",
+    "hasn't",
+    "have",
+    "haven't",
+    "having",
+    "he",
+    "he'd",
+    "he'll",
+    "he's",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "ie",
+    "if",
+    "in",
+    "into",
+    "is",
+    "isn't",
+    "it",
+    "it's",
+    "its",
+    "itself",
+    "just",
+    "least",
+    "less",
+    "let",
+    "let's",
+    "like",
+    "ll",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "mustn't",
+    "my",
+    "myself",
+    "neither",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "others",
+    "otherwise",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perhaps",
+    "quite",
+    "rather",
+    "re",
+    "really",
+    "same",
+    "say",
+    "says",
+    "said",
+    "see",
+    "seem",
+    "seems",
+    "shall",
+    "shan't",
+    "she",
+    "she'd",
+    "she'll",
+    "she's",
+    "should",
+    "shouldn't",
+    "since",
+    "so",
+    "some",
+    "something",
+    "still",
+    "such",
+    "than",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "there's",
+    "therefore",
+    "these",
+    "they",
+    "they'd",
+    "they'll",
+    "they're",
+    "they've",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "use",
+    "very",
+    "via",
+    "was",
+    "wasn't",
+    "we",
+    "we'd",
+    "we'll",
+    "we're",
+    "we've",
+    "well",
+    "were",
+    "weren't",
+    "what",
+    "what's",
+    "whatever",
+    "when",
+    "where",
+    "whereas",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "who's",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "won't",
+    "would",
+    "wouldn't",
+    "yet",
+    "you",
+    "you'd",
+    "you'll",
+    "you're",
+    "you've",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "s",
+    "t",
+    "d",
+    "m",
+    "ve",
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "weren",
+    "won",
+    "wouldn",
+    "couldn",
+    "shouldn",
+    "going",
+    "way",
+    "make",
+    "made",
+    "many",
+    "two",
+    "three",
+    "first",
+    "yes",
+    "oh",
+];
+
+const GERMAN_STOP: &[&str] = &[
+    "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander",
+    "andere", "anderen", "anderer", "anderes", "auch", "auf", "aus", "bei", "beim", "bin", "bis",
+    "bist", "da", "dabei", "damit", "dann", "das", "dass", "daß", "dein", "deine", "dem", "den",
+    "denn", "der", "des", "desto", "dich", "die", "dies", "diese", "diesem", "diesen", "dieser",
+    "dieses", "dir", "doch", "dort", "du", "durch", "ein", "eine", "einem", "einen", "einer",
+    "eines", "einfach", "er", "es", "etwas", "euch", "euer", "eure", "für", "gab", "ganz", "gar",
+    "gegen", "gibt", "hab", "habe", "haben", "hat", "hatte", "hätte", "hier", "hin", "hinter",
+    "ich", "ihm", "ihn", "ihnen", "ihr", "ihre", "ihrem", "ihren", "ihrer", "im", "immer", "in",
+    "ins", "ist", "ja", "jede", "jedem", "jeden", "jeder", "jedes", "jetzt", "kann", "kein",
+    "keine", "keinem", "keinen", "keiner", "können", "könnte", "man", "mal", "mehr", "mein",
+    "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "muss", "nach", "nicht", "nichts",
+    "noch", "nun", "nur", "ob", "oder", "ohne", "schon", "sehr", "sein", "seine", "seinem",
+    "seinen", "seiner", "selbst", "sich", "sie", "sind", "so", "solche", "soll", "sollte",
+    "sondern", "sonst", "über", "um", "und", "uns", "unser", "unsere", "unter", "viel", "vom",
+    "von", "vor", "war", "waren", "warum", "was", "weil", "welche", "wenn", "wer", "werden", "wie",
+    "wieder", "will", "wir", "wird", "wo", "wurde", "würde", "zu", "zum", "zur", "zwar",
+    "zwischen", "eben", "halt", "wohl", "etwa", "bzw", "dafür", "darauf", "darüber", "davon",
+    "dazu", "hatten", "habt", "ihnen", "ihres", "einige", "viele", "vielen",
+];
+
+/// Words that end in "s" but are not plurals, kept as they are.
+const NOT_PLURAL: &[&str] = &[
+    "news",
+    "series",
+    "species",
+    "means",
+    "always",
+    "perhaps",
+    "whereas",
+    "various",
+    "politics",
+    "physics",
+    "economics",
+    "ethics",
+    "lens",
+    "yes",
+    "this",
+    "thus",
+    "was",
+    "has",
+    "does",
+    "is",
+    "his",
+    "its",
+    "us",
+    "as",
+    "gas",
+    "bus",
+    "plus",
+    "isis",
+    "texas",
+    "paris",
+    "chaos",
+    "atlas",
+    "bias",
+    "canvas",
+    "alias",
+    "christmas",
+    "athens",
+    "ukraines",
+    "tunis",
+    "hamas",
+    "cyprus",
+    "less",
+    "unless",
+    "across",
+    "nevertheless",
+    "analysis",
+    "crisis",
+    "thesis",
+    "basis",
+];
+
+/// Whether `word` (lower-cased) is a stop word of `lang`.
+pub fn is_stopword(word: &str, lang: Language) -> bool {
+    let list = match lang {
+        Language::English => ENGLISH_STOP,
+        Language::German => GERMAN_STOP,
+    };
+    list.contains(&word)
+}
+
+/// Guesses the language of a text by counting stop words of each list.
+pub fn detect_language(text: &str) -> Language {
+    let (mut en, mut de) = (0usize, 0usize);
+    for (k, w) in words(text).enumerate() {
+        if k >= 2000 {
+            break;
+        }
+        let w = w.to_lowercase();
+        en += usize::from(ENGLISH_STOP.contains(&w.as_str()));
+        de += usize::from(GERMAN_STOP.contains(&w.as_str()));
+    }
+    if de > en {
+        Language::German
+    } else {
+        Language::English
+    }
+}
+
+/// Raw words: maximal runs of letters, digits and inner apostrophes or hyphens, as written.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '-'))
+        .map(|w| w.trim_matches(|c: char| c == '\'' || c == '’' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Lower-cases and normalises one word: possessive `'s` dropped, curly apostrophes made
+/// straight, regular English plurals made singular (`pipelines` → `pipeline`,
+/// `countries` → `country`). Writes into `out` (cleared first) to avoid allocation.
+pub fn normalize_word(word: &str, lang: Language, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        if c == '’' {
+            out.push('\'');
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    for suffix in ["'s", "'"] {
+        if out.len() > suffix.len() + 1 && out.ends_with(suffix) {
+            out.truncate(out.len() - suffix.len());
+            break;
+        }
+    }
+    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL.contains(&out.as_str()) {
+        singularize(out);
+    }
+}
+
+fn singularize(w: &mut String) {
+    let n = w.len();
+    if n >= 5 && w.ends_with("ies") {
+        w.truncate(n - 3);
+        w.push('y');
+    } else if n >= 5 && (w.ends_with("sses") || w.ends_with("shes") || w.ends_with("ches")) {
+        w.truncate(n - 2);
+    } else if n >= 4
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+        && !w.ends_with("ous")
+    {
+        w.truncate(n - 1);
+    }
+}
+
+/// Tokenizer for one language: words → normalised terms with stop words, numbers and
+/// one-letter words removed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tokenizer {
+    /// Language whose stop words are removed.
+    pub lang: Language,
+}
+
+impl Tokenizer {
+    /// A tokenizer for `lang`.
+    pub fn new(lang: Language) -> Tokenizer {
+        Tokenizer { lang }
+    }
+
+    /// Calls `f` with every term of `text`, in order, reusing one buffer.
+    pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
+        let mut buf = String::new();
+        for w in words(text) {
+            normalize_word(w, self.lang, &mut buf);
+            if buf.chars().count() < 2
+                || buf.chars().all(|c| c.is_numeric() || c == '-')
+                || is_stopword(&buf, self.lang)
+            {
+                continue;
+            }
+            f(&buf);
+        }
+    }
+
+    /// The terms of `text`, in order.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_term(text, |t| out.push(t.to_owned()));
+        out
+    }
+
+    /// Unigrams followed by bigrams of adjacent terms ("gas pipeline").
+    pub fn terms_with_bigrams(&self, text: &str) -> Vec<String> {
+        let uni = self.terms(text);
+        let mut out = Vec::with_capacity(uni.len() * 2);
+        for pair in uni.windows(2) {
+            out.push(format!("{} {}", pair[0], pair[1]));
+        }
+        let mut all = uni;
+        all.extend(out);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_lowercased_normalised_and_stopped() {
+        let t = Tokenizer::new(Language::English);
+        assert_eq!(
+            t.terms("Russia’s gas pipelines through Syria, and the countries' NEWS in 1998!"),
+            ["russia", "gas", "pipeline", "syria", "country", "news"]
+        );
+        assert_eq!(
+            t.terms_with_bigrams("a new Paris Peace"),
+            ["new", "paris", "peace", "new paris", "paris peace"]
+        );
+    }
+
+    #[test]
+    fn german_uses_its_own_stop_words() {
+        let text = "Die Abmahnungen sind ein Problem für die Blogger und nicht nur für sie";
+        assert_eq!(detect_language(text), Language::German);
+        let t = Tokenizer::new(Language::German);
+        assert_eq!(t.terms(text), ["abmahnungen", "problem", "blogger"]);
+        assert_eq!(
+            detect_language("The war in Syria is a result of meddling"),
+            Language::English
+        );
+    }
+
+    #[test]
+    fn unicode_words_survive() {
+        let t = Tokenizer::new(Language::German);
+        assert_eq!(t.terms("Ärger über Öl-Preise"), ["ärger", "öl-preise"]);
+    }
+}
