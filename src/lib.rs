@@ -10,6 +10,7 @@ pub mod messages;
 pub mod model;
 pub mod moderate;
 pub mod report;
+pub mod synth;
 pub mod text;
 
 pub use error::{Error, IngestError};

@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod synth;
+
 /// threadlens: rebuild, cluster, measure and moderate comment threads.
 #[derive(Debug, Parser)]
 #[command(name = "threadlens", version, about)]
@@ -25,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Write a deterministic synthetic corpus (JSONL) for benchmarks and scoring.
+    Synth(synth::SynthArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -116,6 +120,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Synth(args) => synth::run(args),
     }
 }
 
