@@ -3,3 +3,4 @@
 mod util;
 
 mod seeds;
+mod text_layouts;
