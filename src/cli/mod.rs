@@ -1,5 +1,8 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
+pub mod analyze;
+pub mod export_tables;
+
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
 use crate::messages;
@@ -25,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -116,6 +121,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 
