@@ -486,3 +486,22 @@ fn deep_chains_render_without_recursion_or_runaway_nesting() {
         .unwrap();
     assert!(widest <= 2 * threadlens::report::markdown::MAX_NEST);
 }
+
+#[test]
+fn every_export_format_is_byte_stable() {
+    let a = full_analysis();
+    for format in OutputFormat::ALL {
+        let x = temp_dir(&format!("stable-{format}-a"));
+        let y = temp_dir(&format!("stable-{format}-b"));
+        let opts = WriteOptions::default();
+        let wx = export::write_tables(&a, &x, format, &opts, &mut |_| {}).unwrap();
+        let wy = export::write_tables(&a, &y, format, &opts, &mut |_| {}).unwrap();
+        for (p, q) in wx.iter().zip(&wy) {
+            assert!(
+                std::fs::read(p).unwrap() == std::fs::read(q).unwrap(),
+                "{} differs between runs",
+                p.display()
+            );
+        }
+    }
+}

@@ -76,11 +76,29 @@ pub struct AnalyzeArgs {
     report_max_comments: usize,
 }
 
+/// A progress bar on stderr, registered with [`messages`] so notes print around it; cleared
+/// when dropped (also on errors).
+pub struct StageBar(ProgressBar);
+
+impl std::ops::Deref for StageBar {
+    type Target = ProgressBar;
+    fn deref(&self) -> &ProgressBar {
+        &self.0
+    }
+}
+
+impl Drop for StageBar {
+    fn drop(&mut self) {
+        messages::set_progress(None);
+        self.0.finish_and_clear();
+    }
+}
+
 /// A progress bar over `len` steps on stderr, hidden with `--quiet` or when stderr is not a
 /// terminal (so logs and tests see nothing).
-pub fn stage_bar(len: u64) -> ProgressBar {
+pub fn stage_bar(len: u64) -> StageBar {
     if messages::is_quiet() || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+        return StageBar(ProgressBar::hidden());
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg} {elapsed}")
@@ -88,7 +106,8 @@ pub fn stage_bar(len: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
+    messages::set_progress(Some(bar.clone()));
+    StageBar(bar)
 }
 
 /// Makes sure `dir` is (or becomes) a directory.
@@ -146,7 +165,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
     };
     report::write_reports(&analysis, &args.out, &opts)?;
     bar.inc(1);
-    bar.finish_and_clear();
+    drop(bar);
     messages::note(&format!(
         "{} threads, {} comments → {} (report.html, report.md, {} tables in tables/)",
         analysis.corpus.threads.len(),

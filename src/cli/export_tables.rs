@@ -45,7 +45,7 @@ pub fn write(
         bar.set_message(format!("writing {} table", t.name()));
         bar.inc(1);
     })?;
-    bar.finish_and_clear();
+    drop(bar);
     Ok(written)
 }
 

@@ -5,13 +5,13 @@ use super::findings::Bar;
 use std::fmt::Write;
 
 /// Width of a chart in pixels.
-const WIDTH: u32 = 560;
+const WIDTH: u32 = 500;
 /// Right edge of the label column.
-const LABEL_RIGHT: u32 = 184;
+const LABEL_RIGHT: u32 = 150;
 /// Left edge of the bars.
-const BAR_LEFT: u32 = 190;
+const BAR_LEFT: u32 = 156;
 /// Longest bar in pixels (room is left for the value after it).
-const BAR_MAX: f64 = 310.0;
+const BAR_MAX: f64 = 290.0;
 /// Height of one row.
 const ROW: u32 = 18;
 /// Space above the first row, for the title.
@@ -54,7 +54,7 @@ pub fn bar_chart(title: &str, bars: &[Bar]) -> String {
              <rect x=\"{BAR_LEFT}\" y=\"{y1}\" width=\"{w}\" height=\"{bh}\" fill=\"{f}\"/>\
              <text x=\"{vx}\" y=\"{ty}\">{v}</text></g>",
             full = escape::html(&b.label),
-            label = escape::html(&escape::truncate(&b.label, 30)),
+            label = escape::html(&escape::truncate(&b.label, 24)),
             v = b.value,
             ty = y + 12,
             y1 = y + 2,
@@ -94,8 +94,8 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title>T &amp; U</title>"));
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
-        assert!(svg.contains("width=\"310\""));
-        assert!(svg.contains("width=\"155\" height=\"14\" fill=\"#c62828\""));
+        assert!(svg.contains("width=\"290\""));
+        assert!(svg.contains("width=\"145\" height=\"14\" fill=\"#c62828\""));
         assert!(svg.contains("width=\"0\""));
         assert_eq!(svg.matches("<rect").count(), 3);
     }

@@ -38,8 +38,8 @@ th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-alig
 th{background:var(--soft)}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .charts{display:flex;flex-wrap:wrap;gap:18px 28px}
-.chart-box{flex:0 0 auto}
-.chart-box p{margin:0;max-width:560px}
+.chart-box{flex:0 0 500px}
+.chart-box p{margin:0}
 .thread{margin:26px 0;padding:16px 18px;border:1px solid var(--line);border-radius:8px}
 .meta{color:var(--muted);font-size:13px;margin:2px 0}
 .warn{color:#8a5a00;font-size:13px}
