@@ -505,3 +505,62 @@ fn every_export_format_is_byte_stable() {
         }
     }
 }
+
+#[test]
+fn report_trees_are_capped_but_tables_are_complete() {
+    let dir = temp_dir("capped");
+    analyze(&dir, &["--report-max-comments", "5"]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(html.matches("<li class=\"c\"").count(), 5);
+    assert!(html.contains("9 more comments not shown"), "{html}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert_eq!(
+        md.lines()
+            .filter(|l| l.trim_start().starts_with("- **"))
+            .count(),
+        5
+    );
+    assert!(md.contains("9 more comments not shown"));
+    assert_eq!(
+        read_parquet(&dir.join("tables/comments.parquet")).height(),
+        14
+    );
+}
+
+#[test]
+fn export_tables_entry_point_writes_the_requested_format() {
+    use threadlens::cli::analyze::PipelineArgs;
+    use threadlens::cli::export_tables::{TableArgs, write as write_tables};
+    let (inputs, _) = collect_inputs(&[fixture(HOSTILE)]).unwrap();
+    let corpus = read_corpus(&inputs, &IngestOptions::default()).unwrap();
+    let dir = temp_dir("export-entry");
+    let args = TableArgs {
+        pipeline: PipelineArgs {
+            seed: 42,
+            themes: None,
+            rules: None,
+        },
+        no_csv_protect: true,
+    };
+    let written = write_tables(corpus, OutputFormat::Csv, &dir, &args).unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "comments.csv",
+            "units.csv",
+            "clusters.csv",
+            "edges.csv",
+            "threads.csv",
+            "flags.csv"
+        ]
+    );
+    let comments = std::fs::read_to_string(dir.join("comments.csv")).unwrap();
+    assert!(
+        comments.contains(",@everyone *great* post"),
+        "unprotected: {comments}"
+    );
+}

@@ -4,10 +4,10 @@
 //! only through [`escape::safe_url`]. Reply trees are written from an explicit stack, and
 //! nesting stops growing at [`MAX_NEST`] levels so a very deep chain stays readable.
 
-use super::ReportOptions;
 use super::charts::bar_chart;
 use super::escape::{self, html as esc};
 use super::findings::{self, Annotations, Findings, action_name, severity_name, stance_class};
+use super::{MAX_THREAD_ROWS, ReportOptions};
 use crate::analyze::CommentRef;
 use crate::analyze::pipeline::{Analysis, STAGE_CLUSTER, STAGE_MODERATE, STAGE_STANCE};
 use crate::model::{AuthorSource, CommentKind, CommentStatus, LinkKind, SourceStatus, Thread};
@@ -199,7 +199,14 @@ fn overview(out: &mut String, a: &Analysis) {
         );
     }
     out.push_str("</tr>\n");
-    for (ti, (t, tree)) in a.corpus.threads.iter().zip(&a.trees).enumerate() {
+    for (ti, (t, tree)) in a
+        .corpus
+        .threads
+        .iter()
+        .zip(&a.trees)
+        .enumerate()
+        .take(MAX_THREAD_ROWS)
+    {
         let _ = write!(
             out,
             "<tr><td><a href=\"#t{ti}\">{}</a></td><td>{}</td><td>{}</td><td class=\"n\">{}</td>\
@@ -223,6 +230,17 @@ fn overview(out: &mut String, a: &Analysis) {
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
+    more_threads(out, a.corpus.threads.len().saturating_sub(MAX_THREAD_ROWS));
+}
+
+fn more_threads(out: &mut String, hidden: usize) {
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"na\">{} not listed here; every thread is in the threads table.</p>",
+            plural(hidden as u64, "more thread", "more threads")
+        );
+    }
 }
 
 fn chart_box(out: &mut String, title: &str, bars: Option<&[findings::Bar]>, missing: &str) {
@@ -512,9 +530,15 @@ fn threads(out: &mut String, a: &Analysis, notes: &Annotations<'_>, opts: &Repor
         esc(&shown_what.join("; "))
     );
     let mut budget = opts.max_tree_comments;
+    let mut shown = 0;
     for ti in 0..a.corpus.threads.len() {
+        if budget == 0 || shown == MAX_THREAD_ROWS {
+            break;
+        }
         thread_section(out, a, notes, ti, &mut budget, opts);
+        shown += 1;
     }
+    more_threads(out, a.corpus.threads.len() - shown);
 }
 
 fn thread_section(

@@ -3,9 +3,9 @@
 //! Input text is escaped with [`escape::markdown`] (no raw HTML, no links from input except
 //! http(s) autolinks); comments appear as one-line snippets in an indented list.
 
-use super::ReportOptions;
 use super::escape::{self, markdown as md};
 use super::findings::{self, Annotations, Bar, Findings, action_name, severity_name};
+use super::{MAX_THREAD_ROWS, ReportOptions};
 use crate::analyze::CommentRef;
 use crate::analyze::pipeline::{Analysis, STAGE_CLUSTER, STAGE_MODERATE, STAGE_STANCE};
 use crate::model::{AuthorSource, CommentStatus};
@@ -115,7 +115,14 @@ fn overview(out: &mut String, a: &Analysis) {
         rule.push_str("--:|");
     }
     let _ = writeln!(out, "\n{rule}");
-    for (ti, (t, tree)) in a.corpus.threads.iter().zip(&a.trees).enumerate() {
+    for (ti, (t, tree)) in a
+        .corpus
+        .threads
+        .iter()
+        .zip(&a.trees)
+        .enumerate()
+        .take(MAX_THREAD_ROWS)
+    {
         let _ = write!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -138,6 +145,17 @@ fn overview(out: &mut String, a: &Analysis) {
         out.push('\n');
     }
     out.push('\n');
+    more_threads(out, a.corpus.threads.len().saturating_sub(MAX_THREAD_ROWS));
+}
+
+fn more_threads(out: &mut String, hidden: usize) {
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "_{} not listed here; every thread is in the threads table._\n",
+            plural(hidden as u64, "more thread", "more threads")
+        );
+    }
 }
 
 fn table(out: &mut String, title: &str, what: &str, bars: Option<&[Bar]>, missing: &str) {
@@ -337,7 +355,12 @@ fn moderation(out: &mut String, a: &Analysis, f: &Findings) {
 fn trees(out: &mut String, a: &Analysis, notes: &Annotations<'_>, opts: &ReportOptions) {
     out.push_str("## Reply trees\n\n");
     let mut budget = opts.max_tree_comments;
+    let mut listed = 0;
     for (ti, t) in a.corpus.threads.iter().enumerate() {
+        if budget == 0 || listed == MAX_THREAD_ROWS {
+            break;
+        }
+        listed += 1;
         let _ = writeln!(
             out,
             "### {}\n",
@@ -395,6 +418,7 @@ fn trees(out: &mut String, a: &Analysis, notes: &Annotations<'_>, opts: &ReportO
         }
         out.push('\n');
     }
+    more_threads(out, a.corpus.threads.len() - listed);
 }
 
 /// Writes one thread's comments as an indented list (explicit stack); returns how many.

@@ -11,6 +11,10 @@ use crate::analyze::pipeline::Analysis;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 
+/// Most threads listed in the reports' thread table and reply-tree sections (the tables hold
+/// all).
+pub const MAX_THREAD_ROWS: usize = 2_000;
+
 /// What the HTML and Markdown reports include besides the analysis.
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
