@@ -146,10 +146,14 @@ pub fn time_bins(stamps: &[Timestamp]) -> Option<(String, Vec<Bar>)> {
         (30 * DAY, "30 days".into()),
         (365 * DAY, "365 days".into()),
     ];
-    let mut years = 3650;
-    while years <= 365_000_000 {
-        widths.push((years * DAY, format!("{} years", years / 365)));
-        years *= 10;
+    // Decades upwards until one bin spans any i64 range (sources may hold absurd dates).
+    let mut years: i64 = 3650;
+    while let Some(w) = years.checked_mul(DAY) {
+        widths.push((w, format!("{} years", years / 365)));
+        years = match years.checked_mul(10) {
+            Some(y) => y,
+            None => break,
+        };
     }
     let (width, name) = widths
         .into_iter()
@@ -466,5 +470,7 @@ mod tests {
         assert_eq!(name, "365 days");
         assert!(bars.len() <= 40);
         assert!(time_bins(&[]).is_none());
+        let (_, bars) = time_bins(&[Timestamp(-(1 << 60)), Timestamp(1 << 60)]).unwrap();
+        assert_eq!(bars.iter().map(|b| b.value).sum::<u64>(), 2);
     }
 }

@@ -655,7 +655,8 @@ fn tree(
     budget: &mut usize,
 ) -> usize {
     let t = &a.corpus.threads[ti];
-    let stats = &a.trees[ti];
+    let no_stats = Default::default();
+    let stats = a.trees.get(ti).unwrap_or(&no_stats);
     let index = t.child_index();
     let mut stack: Vec<(u32, usize)> = index.roots().iter().rev().map(|&r| (r, 0)).collect();
     let mut open = 0usize;
