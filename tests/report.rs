@@ -60,6 +60,16 @@ fn strs(df: &DataFrame, col: &str) -> Vec<Option<String>> {
         .collect()
 }
 
+/// Asserts that the reply-tree tags of a report are balanced.
+fn assert_balanced(html: &str) {
+    for tag in ["ol", "li", "details", "section", "table", "svg"] {
+        let open =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        let close = html.matches(&format!("</{tag}>")).count();
+        assert_eq!(open, close, "<{tag}> opened {open} times, closed {close}");
+    }
+}
+
 fn analyze(out: &Path, extra: &[&str]) {
     let out = out.to_string_lossy();
     let mut args = vec!["analyze", "threads/", "--out", &out];
@@ -131,6 +141,7 @@ fn analyze_writes_reports_and_six_parquet_tables() {
     assert!(html.contains("The cluster stage was not run"));
     assert!(html.contains("<svg") && html.contains("Comments by depth"));
     assert_eq!(html.matches("<li class=\"c\"").count(), 14);
+    assert_balanced(&html);
 }
 
 #[test]
@@ -445,6 +456,7 @@ fn full_report_shows_clusters_stances_rebuttals_and_flags() {
     assert!(html.contains("⚑ markup") && html.contains("contains &lt;script&gt;"));
     assert!(html.contains("Rebuttal map") && html.contains("class=\"heat\""));
     assert!(!html.to_lowercase().contains("<script"));
+    assert_balanced(&html);
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("| markup | high | hold | 1 |"), "{md}");
     assert!(md.contains("| C1 \\<b\\>assad\\</b\\> |"), "{md}");
@@ -479,6 +491,7 @@ fn deep_chains_render_without_recursion_or_runaway_nesting() {
     assert!(html.matches("<ol>").count() <= nest, "nesting is capped");
     assert_eq!(html.matches("<li class=\"c\"").count(), n);
     assert!(html.contains(&format!("depth {}, answers", n - 1)));
+    assert_balanced(&html);
     let widest = md
         .lines()
         .map(|l| l.len() - l.trim_start().len())
@@ -513,6 +526,7 @@ fn report_trees_are_capped_but_tables_are_complete() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert_eq!(html.matches("<li class=\"c\"").count(), 5);
     assert!(html.contains("9 more comments not shown"), "{html}");
+    assert_balanced(&html);
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert_eq!(
         md.lines()
