@@ -166,10 +166,11 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
     report::write_reports(&analysis, &args.out, &opts)?;
     bar.inc(1);
     drop(bar);
+    let (threads, comments) = (analysis.corpus.threads.len(), analysis.n_comments());
     messages::note(&format!(
-        "{} threads, {} comments → {} (report.html, report.md, {} tables in tables/)",
-        analysis.corpus.threads.len(),
-        analysis.n_comments(),
+        "{threads} thread{}, {comments} comment{} → {} (report.html, report.md, {} tables in tables/)",
+        if threads == 1 { "" } else { "s" },
+        if comments == 1 { "" } else { "s" },
         args.out.display(),
         Table::ALL.len()
     ));
