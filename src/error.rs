@@ -105,6 +105,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Building or writing a dataframe failed.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),

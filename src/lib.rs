@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod messages;
 pub mod model;

@@ -2,5 +2,6 @@
 
 mod util;
 
+mod report;
 mod seeds;
 mod text_layouts;

@@ -1,5 +1,8 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
+pub mod analyze;
+pub mod export_tables;
+
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
 use crate::messages;
@@ -29,6 +32,8 @@ pub enum Command {
     Parse(ParseArgs),
     /// Write a deterministic synthetic corpus (JSONL) for benchmarks and scoring.
     Synth(synth::SynthArgs),
+    /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -121,6 +126,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Synth(args) => synth::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 
