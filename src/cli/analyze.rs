@@ -74,6 +74,53 @@ pub struct AnalyzeArgs {
     /// Most comments shown in the reports' reply trees (the tables always hold all).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     report_max_comments: usize,
+    /// Write the wall time of every phase (seconds) as JSON to this file, for benchmarks.
+    #[arg(long, value_name = "FILE")]
+    timings: Option<PathBuf>,
+}
+
+/// Wall-clock seconds per phase of one run, in pipeline order.
+#[derive(Default)]
+struct Timings {
+    phases: Vec<(String, f64)>,
+    last: Option<std::time::Instant>,
+}
+
+impl Timings {
+    /// Starts timing the first phase.
+    fn start() -> Timings {
+        Timings {
+            phases: Vec::new(),
+            last: Some(std::time::Instant::now()),
+        }
+    }
+
+    /// Closes the running phase under `name` and starts the next one.
+    fn lap(&mut self, name: &str) {
+        let now = std::time::Instant::now();
+        if let Some(t) = self.last.replace(now) {
+            self.phases
+                .push((name.to_string(), (now - t).as_secs_f64()));
+        }
+    }
+
+    fn write(&self, path: &Path) -> Result<(), Error> {
+        let mut map = serde_json::Map::new();
+        for (name, secs) in &self.phases {
+            let prev = map
+                .get(name)
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0);
+            map.insert(name.clone(), serde_json::json!(prev + secs));
+        }
+        let total: f64 = self.phases.iter().map(|(_, s)| s).sum();
+        map.insert("total".into(), serde_json::json!(total));
+        let text = serde_json::to_string_pretty(&map).unwrap_or_default() + "\n";
+        std::fs::write(path, text).map_err(|source| Error::Output {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
 }
 
 /// A progress bar on stderr, registered with [`messages`] so notes print around it; cleared
@@ -140,12 +187,19 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
     let stages = pipeline::stages();
     let bar = stage_bar(stages.len() as u64 + Table::ALL.len() as u64 + 2);
     bar.set_message("reading inputs");
+    let mut timings = Timings::start();
     let corpus = args.input.read()?;
+    timings.lap("ingest");
     bar.inc(1);
+    // The time before the first stage is the tree linking done by `Analysis::new`.
+    let mut previous = String::from("tree");
     let analysis = pipeline::run_stages(corpus, &config, &stages, &mut |name: &str| {
+        timings.lap(&previous);
+        previous = name.to_string();
         bar.set_message(format!("{name} stage"));
         bar.inc(1);
     })?;
+    timings.lap(&previous);
     let tables = args.out.join("tables");
     export::write_tables(
         &analysis,
@@ -157,6 +211,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
             bar.inc(1);
         },
     )?;
+    timings.lap("export_tables");
     bar.set_message("writing reports");
     let opts = ReportOptions {
         generated_at: args.timestamp.then(now),
@@ -164,6 +219,10 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
         tables_dir: Some("tables".into()),
     };
     report::write_reports(&analysis, &args.out, &opts)?;
+    timings.lap("reports");
+    if let Some(path) = &args.timings {
+        timings.write(path)?;
+    }
     bar.inc(1);
     drop(bar);
     let (threads, comments) = (analysis.corpus.threads.len(), analysis.n_comments());
