@@ -3,6 +3,7 @@
 //! Adding a format means one new module and one line in [`readers`].
 
 mod detect;
+pub mod html;
 pub mod text;
 
 pub use detect::detect;
@@ -61,7 +62,7 @@ pub trait Reader: Sync {
 
 /// Every reader, one line per format.
 pub fn readers() -> &'static [&'static dyn Reader] {
-    &[&text::TextReader]
+    &[&text::TextReader, &html::HtmlReader]
 }
 
 /// The reader for a format, if this build has one.

@@ -234,7 +234,14 @@ fn parse_words(s: &str) -> Option<Timestamp> {
         .map(|c| if c == ',' || c == '|' { ' ' } else { c })
         .collect();
     let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    tokens.retain(|t| !matches!(*t, "at" | "um" | "on" | "am," | "-" | "–" | "uhr"));
+    // `@` and `//` separate date from time on some blogs ("8. April 2019 @ 11:38",
+    // "29.07.2020 // 12:56").
+    tokens.retain(|t| {
+        !matches!(
+            *t,
+            "at" | "um" | "on" | "am," | "-" | "–" | "uhr" | "@" | "//"
+        )
+    });
     let (mut year, mut month, mut day) = (None, None, None);
     let (mut hour, mut minute, mut second) = (0u32, 0u32, 0u32);
     let mut pm = None;
@@ -331,6 +338,9 @@ mod tests {
         assert_eq!(ts("27/11/2015 13:46"), "2015-11-27T13:46:00Z");
         assert_eq!(ts("Nov 19, 2015"), "2015-11-19T00:00:00Z");
         assert_eq!(ts("12. März 2016 um 9:05"), "2016-03-12T09:05:00Z");
+        assert_eq!(ts("8. April 2019 @ 11:38"), "2019-04-08T11:38:00Z");
+        assert_eq!(ts("29.07.2020 // 12:56"), "2020-07-29T12:56:00Z");
+        assert_eq!(ts("Juli 30, 2013 um 2:33 pm"), "2013-07-30T14:33:00Z");
     }
 
     #[test]
