@@ -5,6 +5,8 @@
 mod detect;
 pub mod html;
 pub mod text;
+pub mod wxr;
+pub mod xml;
 
 pub use detect::detect;
 
@@ -62,7 +64,7 @@ pub trait Reader: Sync {
 
 /// Every reader, one line per format.
 pub fn readers() -> &'static [&'static dyn Reader] {
-    &[&text::TextReader, &html::HtmlReader]
+    &[&text::TextReader, &html::HtmlReader, &wxr::WxrReader]
 }
 
 /// The reader for a format, if this build has one.
