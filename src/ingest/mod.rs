@@ -3,6 +3,7 @@
 //! Adding a format means one new module and one line in [`readers`].
 
 mod detect;
+pub mod disqus;
 pub mod html;
 pub mod text;
 pub mod wxr;
@@ -64,7 +65,12 @@ pub trait Reader: Sync {
 
 /// Every reader, one line per format.
 pub fn readers() -> &'static [&'static dyn Reader] {
-    &[&text::TextReader, &html::HtmlReader, &wxr::WxrReader]
+    &[
+        &text::TextReader,
+        &html::HtmlReader,
+        &wxr::WxrReader,
+        &disqus::DisqusReader,
+    ]
 }
 
 /// The reader for a format, if this build has one.

@@ -154,6 +154,7 @@ pub fn parse_wxr(
                 name: tag,
                 attrs,
                 line,
+                ..
             } => {
                 if !saw_rss {
                     if local(&tag) != "rss" {
@@ -197,7 +198,7 @@ pub fn parse_wxr(
             XmlEvent::End {
                 name: tag,
                 text: value,
-                line: _,
+                ..
             } => {
                 let is_wp = wp_prefixes.iter().any(|p| p == prefix(&tag));
                 if let Some(c) = comment.as_mut() {

@@ -22,6 +22,8 @@ pub enum XmlEvent {
         attrs: Vec<(String, String)>,
         /// 1-based line of the tag.
         line: u64,
+        /// Nesting depth of the element: 1 for the root.
+        depth: usize,
     },
     /// `</name>` (also the end of `<name/>`), with the text directly inside the element
     /// since its last child ended (for leaf elements: all their text).
@@ -32,6 +34,8 @@ pub enum XmlEvent {
         text: String,
         /// 1-based line of the tag.
         line: u64,
+        /// Nesting depth of the element: 1 for the root.
+        depth: usize,
     },
     /// End of input with every element closed.
     Eof,
@@ -160,7 +164,13 @@ impl<'a> XmlScanner<'a> {
         } else {
             self.stack.push((name.clone(), line));
         }
-        Ok(XmlEvent::Start { name, attrs, line })
+        let depth = self.stack.len() + usize::from(empty);
+        Ok(XmlEvent::Start {
+            name,
+            attrs,
+            line,
+            depth,
+        })
     }
 
     /// The next start or end of an element.
@@ -170,6 +180,7 @@ impl<'a> XmlScanner<'a> {
                 name,
                 text: std::mem::take(&mut self.text),
                 line,
+                depth: self.stack.len() + 1,
             });
         }
         loop {
@@ -193,12 +204,14 @@ impl<'a> XmlScanner<'a> {
                 Event::Empty(s) => return self.start(&s, before, true),
                 Event::End(e) => {
                     let name = e.name().as_ref().to_string();
+                    let depth = self.stack.len();
                     self.stack.pop();
                     let line = self.line_of(before);
                     return Ok(XmlEvent::End {
                         name,
                         text: std::mem::take(&mut self.text),
                         line,
+                        depth,
                     });
                 }
                 Event::Text(t) => self.text.push_str(&t.xml10_content()),
