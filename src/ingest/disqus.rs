@@ -448,8 +448,8 @@ fn build(
     }
     // Members of each group in file order, the representative first.
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        if !by_thread[i].is_empty() {
+    for (i, members) in by_thread.iter().enumerate() {
+        if !members.is_empty() {
             let r = find(&mut parent, i);
             groups.entry(r).or_default().push(i);
         }
