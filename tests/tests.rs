@@ -2,4 +2,5 @@
 
 mod util;
 
+mod formats_xml;
 mod seeds;
