@@ -22,7 +22,7 @@
 use super::detect::extension;
 use super::html::fragment_to_text;
 use super::wxr::{looks_like_wxr, parse_wxr};
-use super::xml::{XmlEvent, XmlScanner, local};
+use super::xml::{XmlEvent, XmlScanner, local, root_name};
 use super::{IngestOptions, InputFile, ReadOutput, Reader};
 use crate::error::IngestError;
 use crate::model::{
@@ -45,7 +45,7 @@ impl Reader for DisqusReader {
             return 0;
         }
         let xml_ext = matches!(extension(input).as_str(), "xml" | "");
-        if head.contains("<disqus") {
+        if root_name(head).is_some_and(|r| local(r) == "disqus") {
             return if xml_ext { 85 } else { 75 };
         }
         // The WXR-like import format: WXR with dsq: fields (claimed above the wxr reader).
@@ -58,7 +58,7 @@ impl Reader for DisqusReader {
     fn read(&self, input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
         let text = input.text(&opts.limits)?;
         let head: String = text.chars().take(4096).collect();
-        if looks_like_wxr(&head) && !head.contains("<disqus") {
+        if looks_like_wxr(&head) {
             return parse_wxr(&text, input, opts, Format::Disqus);
         }
         parse_disqus(&text, input, opts, true)

@@ -981,7 +981,7 @@ fn read_post(doc: &Html, inside_items: &HashSet<NodeId>, thread: &mut Thread) {
     }
     thread.post.url = canonical.or(og_url.map(|u| unarchive(&u)));
     if let Some(node) = body.and_then(|b| doc.tree.get(b)) {
-        let text = render_text(&node, &HashSet::new(), true);
+        let text = render_text(&node, inside_items, true);
         thread.post.paragraphs = text.split("\n\n").map(str::to_string).collect();
         thread.post.paragraphs.retain(|p| !p.is_empty());
     }

@@ -30,7 +30,8 @@ pub struct WxrReader;
 
 /// Whether the head of a file looks like WXR (RSS with a WordPress export namespace).
 pub fn looks_like_wxr(head: &str) -> bool {
-    head.contains("<rss") && head.contains("wordpress.org/export/")
+    super::xml::root_name(head).is_some_and(|r| local(r) == "rss")
+        && head.contains("wordpress.org/export/")
 }
 
 impl Reader for WxrReader {

@@ -77,6 +77,33 @@ pub fn prefix(name: &str) -> &str {
     name.split_once(':').map_or("", |(p, _)| p)
 }
 
+/// Name of the first element of a document head, skipping the XML declaration,
+/// processing instructions, comments, the DOCTYPE and a BOM (for sniffing).
+pub fn root_name(head: &str) -> Option<&str> {
+    let mut rest = head.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1.trim_start();
+        } else if rest.starts_with("<!") {
+            // A DOCTYPE, possibly with an internal subset in brackets.
+            let end = match (rest.find('['), rest.find('>')) {
+                (Some(b), Some(g)) if b < g => rest.find("]>")? + 2,
+                (_, Some(g)) => g + 1,
+                _ => return None,
+            };
+            rest = rest[end..].trim_start();
+        } else {
+            let r = rest.strip_prefix('<')?;
+            let n = r
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(r.len());
+            return Some(&r[..n]).filter(|n| !n.is_empty());
+        }
+    }
+}
+
 impl<'a> XmlScanner<'a> {
     /// A scanner over `src`, checking that end tags match start tags.
     pub fn new(src: &'a str) -> XmlScanner<'a> {
@@ -273,6 +300,14 @@ mod tests {
                 XmlEvent::Eof => return Ok(out),
             }
         }
+    }
+
+    #[test]
+    fn root_name_skips_prolog() {
+        let head = "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<!DOCTYPE x [<!ENTITY a \"b\">]>\n<disqus xmlns=\"x\">";
+        assert_eq!(root_name(head), Some("disqus"));
+        assert_eq!(root_name("<rss version=\"2.0\">"), Some("rss"));
+        assert_eq!(root_name("plain text"), None);
     }
 
     #[test]
