@@ -569,3 +569,37 @@ fn formats_are_detected_by_content() {
         .collect();
     assert_eq!(formats, ["disqus", "wxr"]);
 }
+
+#[test]
+fn duoshuo_import_json_is_read_as_disqus() {
+    // SOURCES.md: 1,708 posts, 332 with a parent_key; 356 threads listed.
+    let c = parse("disqus/tanglei-duoshuo-import.json");
+    let ts = threads(&c);
+    assert!(ts.iter().all(|t| t["format"] == "disqus"));
+    assert_eq!(ts.len(), 200, "threads with posts");
+    let cs = all_comments(&c);
+    assert_eq!(cs.len(), 1708);
+    assert_eq!(cs.len() - top_level(&cs), 332);
+    assert!(cs.iter().all(|c| c["reply_link"]["kind"] != "dangling"));
+    assert_eq!(levels(&cs), 6);
+    let first = cs.iter().find(|c| c["id"] == "2521126011").unwrap();
+    assert_eq!(first["text"], "前来围观 真正的沙发");
+    assert_eq!(first["author"], "代码疯子");
+    assert_eq!(first["timestamp"], "2010-12-05T21:24:25Z");
+}
+
+#[test]
+fn duoshuo_broken_json_names_line() {
+    let dir = temp_dir("duoshuo-bad");
+    let p = write(
+        &dir,
+        "d.json",
+        "{\"threads\": [{\"thread_key\": \"a\"}],\n\"posts\": [{\"thread_key\": \"a\", \"post_key\": \"1\",\n",
+    );
+    let r = run(&["parse", &p]).expect_code(2);
+    assert!(
+        r.stderr.contains("d.json:3: not Duoshuo import JSON"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1,4 +1,5 @@
-//! Disqus XML exports (format `disqus`), and Disqus's WXR-like import format.
+//! Disqus XML exports (format `disqus`), Disqus's WXR-like import format, and the
+//! Duoshuo (多说) import JSON of the same family.
 //!
 //! An export lists `<thread dsq:id>` elements (the articles) and then `<post dsq:id>`
 //! elements that name their thread (`<thread dsq:id/>`) and, for replies, their parent
@@ -48,6 +49,10 @@ impl Reader for DisqusReader {
         if root_name(head).is_some_and(|r| local(r) == "disqus") {
             return if xml_ext { 85 } else { 75 };
         }
+        // Duoshuo (多说) import JSON, the Chinese Disqus clone's format.
+        if looks_like_duoshuo(head) {
+            return 70;
+        }
         // The WXR-like import format: WXR with dsq: fields (claimed above the wxr reader).
         if looks_like_wxr(head) && (head.contains("xmlns:dsq") || head.contains("<dsq:")) {
             return 85;
@@ -58,6 +63,9 @@ impl Reader for DisqusReader {
     fn read(&self, input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
         let text = input.text(&opts.limits)?;
         let head: String = text.chars().take(4096).collect();
+        if looks_like_duoshuo(&head) {
+            return parse_duoshuo(&text, input);
+        }
         if looks_like_wxr(&head) {
             return parse_wxr(&text, input, opts, Format::Disqus);
         }
@@ -313,6 +321,134 @@ pub fn parse_disqus(
             parsed,
             skipped,
             warnings,
+        },
+    })
+}
+
+/// Whether a head looks like Duoshuo import JSON (`{"threads": […], "posts": […]}` with
+/// `thread_key` / `post_key` fields).
+fn looks_like_duoshuo(head: &str) -> bool {
+    head.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+        && head.contains("\"thread_key\"")
+        && (head.contains("\"post_key\"") || head.contains("\"threads\""))
+}
+
+/// A Duoshuo thread.
+#[derive(serde::Deserialize)]
+struct DuoshuoThread {
+    thread_key: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+/// A Duoshuo post.
+#[derive(serde::Deserialize)]
+struct DuoshuoPost {
+    thread_key: String,
+    post_key: String,
+    #[serde(default)]
+    parent_key: Option<String>,
+    #[serde(default)]
+    author_name: Option<String>,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// The whole Duoshuo file.
+#[derive(serde::Deserialize)]
+struct DuoshuoFile {
+    #[serde(default)]
+    threads: Vec<DuoshuoThread>,
+    #[serde(default)]
+    posts: Vec<DuoshuoPost>,
+}
+
+/// Reads Duoshuo import JSON: one thread per `thread_key` with posts, in the order the
+/// threads are listed (threads only named by posts follow, in order of first post).
+/// `created_at` carries no zone; it is read as UTC and marked `timestamp_zone: unspecified`.
+fn parse_duoshuo(text: &str, input: &InputFile) -> Result<ReadOutput, IngestError> {
+    let file: DuoshuoFile = serde_json::from_str(text).map_err(|e| IngestError::Malformed {
+        path: input.path.clone(),
+        line: Some(e.line() as u64),
+        record: None,
+        message: format!(
+            "not Duoshuo import JSON ({e}); expected {{\"threads\": [...], \"posts\": [...]}}"
+        ),
+    })?;
+    let stem = input.stem_id();
+    let mut order: Vec<String> = file.threads.iter().map(|t| t.thread_key.clone()).collect();
+    let meta: HashMap<&str, &DuoshuoThread> = file
+        .threads
+        .iter()
+        .map(|t| (t.thread_key.as_str(), t))
+        .collect();
+    let mut by_key: HashMap<&str, Vec<&DuoshuoPost>> = HashMap::new();
+    for p in &file.posts {
+        if !meta.contains_key(p.thread_key.as_str()) && !by_key.contains_key(p.thread_key.as_str())
+        {
+            order.push(p.thread_key.clone());
+        }
+        by_key.entry(p.thread_key.as_str()).or_default().push(p);
+    }
+    let mut threads = Vec::new();
+    let mut seen = HashSet::new();
+    for key in &order {
+        if !seen.insert(key.as_str()) {
+            continue;
+        }
+        let Some(posts) = by_key.get(key.as_str()) else {
+            continue;
+        };
+        let mut t = Thread::new(
+            format!("{stem}-{}", key.trim_matches('/')),
+            input.display_name(),
+            Format::Disqus,
+        );
+        if let Some(m) = meta.get(key.as_str()) {
+            t.post.title = m.title.clone();
+            t.post.url = m.url.clone();
+        }
+        for (i, p) in posts.iter().enumerate() {
+            let mut c = Comment::new(
+                p.post_key.clone(),
+                i as u32 + 1,
+                fragment_to_text(&p.message),
+            );
+            if let Some(par) = p.parent_key.as_deref().filter(|k| !k.is_empty()) {
+                c.parent_id = Some(par.to_string());
+                c.reply_link = ReplyLink::EXPLICIT;
+            }
+            if let Some(a) = p
+                .author_name
+                .as_deref()
+                .map(normalize_space)
+                .filter(|a| !a.is_empty())
+            {
+                c.author = Some(a);
+                c.author_source = Some(AuthorSource::Explicit);
+            }
+            c.timestamp = p.created_at.as_deref().and_then(parse_timestamp);
+            if c.timestamp.is_some() {
+                c.meta.insert("timestamp_zone".into(), "unspecified".into());
+            }
+            t.comments.push(c);
+        }
+        threads.push(t);
+    }
+    let n = file.posts.len() as u64;
+    Ok(ReadOutput {
+        threads,
+        stats: IngestStats {
+            read: n,
+            parsed: n,
+            skipped: 0,
+            warnings: Vec::new(),
         },
     })
 }
