@@ -173,12 +173,9 @@ fn check_nesting(text: &str, path: &std::path::Path) -> Result<(), IngestError> 
             }
             if matches!(name.as_str(), "script" | "style") {
                 // Raw text: skip to the closing tag so `<` inside scripts is not a tag.
-                let close = format!("</{name}");
-                let hay = &bytes[i..];
-                let lower: Vec<u8> = hay.iter().map(u8::to_ascii_lowercase).collect();
-                match find(&lower, close.as_bytes()) {
+                match find_close_tag(&bytes[i..], name.as_bytes()) {
                     Some(end) => {
-                        line += count_lines(&hay[..end]);
+                        line += count_lines(&bytes[i..i + end]);
                         i += end;
                         continue;
                     }
@@ -189,6 +186,20 @@ fn check_nesting(text: &str, path: &std::path::Path) -> Result<(), IngestError> 
         i += 1;
     }
     Ok(())
+}
+
+/// Offset of `</name` (any case) in `hay`, scanning once.
+fn find_close_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = find(&hay[from..], b"</") {
+        let at = from + k;
+        let after = &hay[at + 2..];
+        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
