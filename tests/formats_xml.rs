@@ -317,6 +317,8 @@ fn wxr_wordpress_com_export_with_undeclared_atom_prefix() {
     let first = cs[0];
     assert_eq!(first["author"], "Ben McGraw");
     assert_eq!(first["timestamp"], "2009-02-07T08:28:30Z");
+    assert_eq!(first["lines"]["start"], 100, "<wp:comment> line");
+    assert_eq!(first["lines"]["end"], 113, "</wp:comment> line");
 }
 
 #[test]

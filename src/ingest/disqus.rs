@@ -98,6 +98,7 @@ struct PostDef {
     username: Option<String>,
     anonymous: bool,
     line: u64,
+    end_line: u64,
     record: u64,
 }
 
@@ -221,6 +222,7 @@ pub fn parse_disqus(
                             username: None,
                             anonymous: false,
                             line,
+                            end_line: line,
                             record: read,
                         });
                     }
@@ -241,7 +243,7 @@ pub fn parse_disqus(
                 name: tag,
                 text: value,
                 depth,
-                ..
+                line: end_line,
             } => {
                 let v = value.trim();
                 let yes = v.eq_ignore_ascii_case("true");
@@ -267,7 +269,10 @@ pub fn parse_disqus(
                 let Some(p) = cur_post.as_mut() else { continue };
                 match (depth, local(&tag)) {
                     (2, "post") => {
-                        let Some(p) = cur_post.take() else { continue };
+                        let Some(mut p) = cur_post.take() else {
+                            continue;
+                        };
+                        p.end_line = end_line;
                         let problem = post_bad.take().or_else(|| {
                             p.thread.is_none().then(|| {
                                 "<post> names no thread; expected <thread dsq:id=\"…\"/> inside it"
@@ -701,7 +706,7 @@ fn build(
             }
             c.lines = Some(LineRange {
                 start: p.line as u32,
-                end: p.line as u32,
+                end: p.end_line as u32,
             });
             t.comments.push(c);
         }

@@ -1091,6 +1091,37 @@ mod tests {
     }
 
     #[test]
+    fn block_layout_without_list_items_nests_by_dom() {
+        let page = r#"<html><body><div id="comments">
+<div class="comment" id="li-comment-5"><article class="comment" id="comment-5">
+  <span class="comment-author">Ann says:</span><time datetime="2020-01-02T03:04:05Z">x</time>
+  <div class="comment-content">Top</div></article>
+  <div class="children"><div class="comment" id="li-comment-6"><article class="comment" id="comment-6">
+    <span class="comment-author">Bob</span><div class="comment-content">Reply</div></article></div></div>
+</div></div></body></html>"#;
+        let t = parse(page);
+        assert_eq!(t.comments.len(), 2, "wrapper and article are one comment");
+        assert_eq!(t.comments[0].id, "5");
+        assert_eq!(t.comments[0].author.as_deref(), Some("Ann"));
+        assert_eq!(t.comments[0].text, "Top");
+        assert_eq!(
+            t.comments[0].timestamp.map(|x| x.to_rfc3339()).as_deref(),
+            Some("2020-01-02T03:04:05Z")
+        );
+        assert_eq!(t.comments[1].parent_id.as_deref(), Some("5"));
+        assert_eq!(t.comments[1].text, "Reply");
+        assert_eq!(t.comments[1].depth, 1);
+    }
+
+    #[test]
+    fn duplicate_ids_are_renamed_with_a_warning() {
+        let page = r#"<ol><li class="comment" id="comment-1">a</li><li class="comment" id="comment-1">b</li></ol>"#;
+        let t = parse(page);
+        assert_eq!(t.comments[1].id, "1-2");
+        assert!(t.warnings.iter().any(|w| w.contains("appears twice")));
+    }
+
+    #[test]
     fn fragments_keep_paragraphs_and_links() {
         assert_eq!(fragment_to_text("one\n\ntwo\nthree"), "one\n\ntwo\nthree");
         assert_eq!(

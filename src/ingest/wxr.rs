@@ -199,6 +199,7 @@ pub fn parse_wxr(
             XmlEvent::End {
                 name: tag,
                 text: value,
+                line: end_line,
                 ..
             } => {
                 let is_wp = wp_prefixes.iter().any(|p| p == prefix(&tag));
@@ -220,7 +221,7 @@ pub fn parse_wxr(
                     // The end of the wp:comment itself.
                     let Some(c) = comment.take() else { continue };
                     let Some(p) = post.as_mut() else { continue };
-                    match build_comment(c, &mut counts) {
+                    match build_comment(c, end_line, &mut counts) {
                         Ok(built) => p.comments.push(built),
                         Err((line, record, msg)) => {
                             if opts.lenient {
@@ -345,7 +346,11 @@ fn salvage(
     ));
 }
 
-fn build_comment(c: CommentBuf, counts: &mut Counts) -> Result<Comment, (u64, u64, String)> {
+fn build_comment(
+    c: CommentBuf,
+    end_line: u64,
+    counts: &mut Counts,
+) -> Result<Comment, (u64, u64, String)> {
     if let Some(bad) = c.bad {
         return Err((c.line, c.record, bad));
     }
@@ -435,7 +440,7 @@ fn build_comment(c: CommentBuf, counts: &mut Counts) -> Result<Comment, (u64, u6
     }
     out.lines = Some(crate::model::LineRange {
         start: c.line as u32,
-        end: c.line as u32,
+        end: end_line as u32,
     });
     Ok(out)
 }
