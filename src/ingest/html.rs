@@ -563,16 +563,17 @@ struct Item {
 /// Finds comment items in document order with their enclosing item, by one iterative walk.
 /// Items inside sidebar widgets ("recent comments" lists of other posts) are not this
 /// page's comments: they are counted in the second value and left out.
-fn find_items(doc: &Html, pred: fn(&NRef<'_>) -> bool) -> (Vec<Item>, usize) {
+fn find_items(doc: &Html, pred: fn(&NRef<'_>) -> bool, skip_widgets: bool) -> (Vec<Item>, usize) {
     let mut items: Vec<Item> = Vec::new();
     let mut open: Vec<(NodeId, usize)> = Vec::new();
     let mut in_widget = 0usize;
     let mut widget_items = 0usize;
     let is_widget = |n: &NRef<'_>| {
-        tag(n) == Some("aside")
-            || n.value()
-                .as_element()
-                .is_some_and(|e| e.classes().any(|c| c.starts_with("widget")))
+        skip_widgets
+            && (tag(n) == Some("aside")
+                || n.value()
+                    .as_element()
+                    .is_some_and(|e| e.classes().any(|c| c.starts_with("widget"))))
     };
     for edge in doc.tree.root().traverse() {
         match edge {
@@ -643,9 +644,19 @@ fn merge_wrappers(doc: &Html, items: Vec<Item>) -> Vec<Item> {
 /// Parses a page into a thread.
 pub fn parse_document(doc: &Html, thread_id: String, source: String) -> Thread {
     let mut thread = Thread::new(thread_id.clone(), source, Format::Html);
-    let (mut items, mut widget_items) = find_items(doc, is_list_item);
+    let find = |pred: fn(&NRef<'_>) -> bool| {
+        let (items, widget_items) = find_items(doc, pred, true);
+        // Some platforms (Blogger) wrap the whole post, comments included, in a "widget":
+        // when every item is in one, they are the page's comments after all.
+        if items.is_empty() && widget_items > 0 {
+            (find_items(doc, pred, false).0, 0)
+        } else {
+            (items, widget_items)
+        }
+    };
+    let (mut items, mut widget_items) = find(is_list_item);
     if items.is_empty() {
-        let (blocks, w) = find_items(doc, is_block_item);
+        let (blocks, w) = find(is_block_item);
         items = merge_wrappers(doc, blocks);
         widget_items += w;
     }
@@ -1111,6 +1122,16 @@ mod tests {
         assert_eq!(t.comments[1].parent_id.as_deref(), Some("5"));
         assert_eq!(t.comments[1].text, "Reply");
         assert_eq!(t.comments[1].depth, 1);
+    }
+
+    #[test]
+    fn comments_inside_a_page_wide_widget_are_kept() {
+        let page = r#"<div class="widget Blog"><ol><li class="comment" id="comment-1">a
+<ul class="children"><li class="comment" id="comment-2">b</li></ul></li></ol></div>"#;
+        let t = parse(page);
+        assert_eq!(t.comments.len(), 2);
+        assert_eq!(t.comments[1].parent_id.as_deref(), Some("1"));
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
     }
 
     #[test]
