@@ -5,9 +5,11 @@
 //! arena is dropped as a flat `Vec` (a page nested 10,000 levels deep costs no stack).
 //!
 //! Comments are the list items of a comment list: `li` elements whose class names them a
-//! `comment` (WordPress `li.comment`, also `pingback`/`trackback`) or whose id is
-//! `comment-N` / `li-comment-N`. Pages without such items fall back to `article`/`div`
-//! elements of class `comment`. A comment's parent is the nearest enclosing comment item in
+//! `comment` (WordPress `li.comment`, also `pingback`/`trackback`), whose id is
+//! `comment-N` / `li-comment-N`, or that are plain items of a comment list
+//! (`ol.comment-list`, and `ul.children` inside an item). Pages without such items fall
+//! back to `article`/`div` elements of class `comment`. Items in sidebar widgets ("recent
+//! comments" of other posts) are left out with a warning. A comment's parent is the nearest enclosing comment item in
 //! the DOM (`ul.children` / `ol.children` nesting), never the `depth-N` class, so
 //! layouts without those classes (golfpost) nest correctly too.
 //!
@@ -289,6 +291,34 @@ fn is_list_item(n: &NRef<'_>) -> bool {
             .is_some_and(|id| comment_id_number(id).is_some() && !id.starts_with("div-"))
 }
 
+/// Class names of lists that hold comments.
+const COMMENT_LISTS: [&str; 6] = [
+    "commentlist",
+    "comment-list",
+    "comments-list",
+    "commentslist",
+    "comments",
+    "comment_list",
+];
+
+/// Whether an `li` without comment classes is an item of a comment list: its list is a
+/// comment list (`ol.comment-list`), or a `ul.children` directly inside the open item
+/// (a nested reply list; `ul.children` elsewhere is a page menu).
+fn in_comment_list(n: &NRef<'_>, open_item: Option<&(NodeId, usize)>) -> bool {
+    if tag(n) != Some("li") {
+        return false;
+    }
+    let Some(list) = n.parent().filter(|l| matches!(tag(l), Some("ol" | "ul"))) else {
+        return false;
+    };
+    has_any_class(&list, &COMMENT_LISTS)
+        || (has_class(&list, "children")
+            && list
+                .parent()
+                .zip(open_item)
+                .is_some_and(|(g, &(id, _))| g.id() == id))
+}
+
 /// Whether an element is a comment block in layouts without list items.
 fn is_block_item(n: &NRef<'_>) -> bool {
     matches!(tag(n), Some("div" | "article"))
@@ -563,7 +593,13 @@ struct Item {
 /// Finds comment items in document order with their enclosing item, by one iterative walk.
 /// Items inside sidebar widgets ("recent comments" lists of other posts) are not this
 /// page's comments: they are counted in the second value and left out.
-fn find_items(doc: &Html, pred: fn(&NRef<'_>) -> bool, skip_widgets: bool) -> (Vec<Item>, usize) {
+/// With `lists`, plain `li` items of comment lists count too (see [`in_comment_list`]).
+fn find_items(
+    doc: &Html,
+    pred: fn(&NRef<'_>) -> bool,
+    lists: bool,
+    skip_widgets: bool,
+) -> (Vec<Item>, usize) {
     let mut items: Vec<Item> = Vec::new();
     let mut open: Vec<(NodeId, usize)> = Vec::new();
     let mut in_widget = 0usize;
@@ -581,9 +617,10 @@ fn find_items(doc: &Html, pred: fn(&NRef<'_>) -> bool, skip_widgets: bool) -> (V
                 if is_widget(&n) {
                     in_widget += 1;
                 }
+                let is_item = pred(&n) || (lists && in_comment_list(&n, open.last()));
                 if in_widget > 0 {
-                    widget_items += usize::from(pred(&n));
-                } else if pred(&n) {
+                    widget_items += usize::from(is_item);
+                } else if is_item {
                     items.push(Item {
                         node: n.id(),
                         parent: open.last().map(|&(_, i)| i),
@@ -644,19 +681,19 @@ fn merge_wrappers(doc: &Html, items: Vec<Item>) -> Vec<Item> {
 /// Parses a page into a thread.
 pub fn parse_document(doc: &Html, thread_id: String, source: String) -> Thread {
     let mut thread = Thread::new(thread_id.clone(), source, Format::Html);
-    let find = |pred: fn(&NRef<'_>) -> bool| {
-        let (items, widget_items) = find_items(doc, pred, true);
+    let find = |pred: fn(&NRef<'_>) -> bool, lists: bool| {
+        let (items, widget_items) = find_items(doc, pred, lists, true);
         // Some platforms (Blogger) wrap the whole post, comments included, in a "widget":
         // when every item is in one, they are the page's comments after all.
         if items.is_empty() && widget_items > 0 {
-            (find_items(doc, pred, false).0, 0)
+            (find_items(doc, pred, lists, false).0, 0)
         } else {
             (items, widget_items)
         }
     };
-    let (mut items, mut widget_items) = find(is_list_item);
+    let (mut items, mut widget_items) = find(is_list_item, true);
     if items.is_empty() {
-        let (blocks, w) = find(is_block_item);
+        let (blocks, w) = find(is_block_item, false);
         items = merge_wrappers(doc, blocks);
         widget_items += w;
     }
@@ -1132,6 +1169,17 @@ mod tests {
         assert_eq!(t.comments.len(), 2);
         assert_eq!(t.comments[1].parent_id.as_deref(), Some("1"));
         assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn plain_items_of_a_comment_list_nest_by_children_lists() {
+        let page = r#"<ul class="children"><li>page menu entry</li></ul>
+<ol class="comment-list"><li><p>first</p><ul class="children"><li><p>reply</p></li></ul></li>
+<li><p>second</p></li></ol>"#;
+        let t = parse(page);
+        let texts: Vec<&str> = t.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["first", "reply", "second"]);
+        assert_eq!(t.comments[1].parent_id.as_deref(), Some("t-c1"));
     }
 
     #[test]
