@@ -2,6 +2,7 @@
 
 mod util;
 
+mod formats_xml;
 mod report;
 mod seeds;
 mod text_layouts;

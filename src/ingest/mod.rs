@@ -3,7 +3,11 @@
 //! Adding a format means one new module and one line in [`readers`].
 
 mod detect;
+pub mod disqus;
+pub mod html;
 pub mod text;
+pub mod wxr;
+pub mod xml;
 
 pub use detect::detect;
 
@@ -61,7 +65,12 @@ pub trait Reader: Sync {
 
 /// Every reader, one line per format.
 pub fn readers() -> &'static [&'static dyn Reader] {
-    &[&text::TextReader]
+    &[
+        &text::TextReader,
+        &html::HtmlReader,
+        &wxr::WxrReader,
+        &disqus::DisqusReader,
+    ]
 }
 
 /// The reader for a format, if this build has one.

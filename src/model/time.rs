@@ -137,7 +137,8 @@ fn month_from_name(word: &str) -> Option<u32> {
 /// Accepted: RFC 3339 / ISO 8601 (`2015-11-19T15:45:00Z`, `+01:00` offsets, fractions),
 /// `2015-11-19 15:45:00` (WordPress, Disqus), Unix seconds (`1447945500`, `1447945500.0`),
 /// `November 19, 2015 at 3:45 pm`, `19 November 2015 at 15:45`, `19. November 2015 um 15:45`,
-/// `27/11/2015 13:46` (day first), `Nov 19, 2015`.
+/// `27/11/2015 13:46` (day first), `Nov 19, 2015`, RFC 2822 (`Tue, 20 Jan 2009 08:35:23 +0000`),
+/// and blog forms with `@` or `//` between date and time (`8. April 2019 @ 11:38`).
 pub fn parse_timestamp(input: &str) -> Option<Timestamp> {
     let s = input.trim();
     if s.is_empty() || s.len() > 64 {
@@ -226,6 +227,24 @@ fn parse_iso(s: &str) -> Option<Timestamp> {
     Some(Timestamp(base.0 - offset))
 }
 
+/// Weekday names, skipped in dates that carry them.
+const WEEKDAYS: [&str; 14] = [
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Dates written in words or day-first numbers, optionally followed by a time of day.
 fn parse_words(s: &str) -> Option<Timestamp> {
     let lowered = s.to_lowercase();
@@ -234,10 +253,14 @@ fn parse_words(s: &str) -> Option<Timestamp> {
         .map(|c| if c == ',' || c == '|' { ' ' } else { c })
         .collect();
     let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
+    // `@` and `//` separate date from time on some blogs ("8. April 2019 @ 11:38",
+    // "29.07.2020 // 12:56").
     tokens.retain(|t| {
         !matches!(
             t.trim_end_matches('.'),
             "at" | "um"
+                | "@"
+                | "//"
                 | "on"
                 | "am,"
                 | "-"
@@ -273,8 +296,23 @@ fn parse_words(s: &str) -> Option<Timestamp> {
     let (mut year, mut month, mut day) = (None, None, None);
     let (mut hour, mut minute, mut second) = (0u32, 0u32, 0u32);
     let mut pm = None;
+    let mut offset = 0i64;
     for tok in tokens {
         let t = tok.trim_end_matches('.');
+        // RFC 2822 (RSS `pubDate`): "Tue, 20 Jan 2009 08:35:23 +0000".
+        if WEEKDAYS.contains(&t) {
+            continue;
+        }
+        if matches!(t, "gmt" | "utc" | "z" | "ut") {
+            continue;
+        }
+        if let (Some(sign @ (b'+' | b'-')), 5) = (t.bytes().next(), t.len()) {
+            if let (Some(h), Some(m)) = (digits(t, 1, 2), digits(t, 3, 2)) {
+                let secs = i64::from(h) * 3600 + i64::from(m) * 60;
+                offset = if sign == b'+' { secs } else { -secs };
+                continue;
+            }
+        }
         if let Some(m) = month_from_name(t) {
             if month.is_none() && !t.bytes().any(|b| b.is_ascii_digit()) {
                 month = Some(m);
@@ -331,6 +369,7 @@ fn parse_words(s: &str) -> Option<Timestamp> {
         _ => {}
     }
     Timestamp::from_civil(year?, month?, day?, hour, minute, second)
+        .map(|t| Timestamp(t.0 - offset))
 }
 
 fn split_ampm(t: &str) -> (&str, Option<bool>) {
@@ -368,6 +407,18 @@ mod tests {
         assert_eq!(ts("12. März 2016 um 9:05"), "2016-03-12T09:05:00Z");
         assert_eq!(ts("Saturday, 12 June 2010"), "2010-06-12T00:00:00Z");
         assert_eq!(ts("Posted on March 3, 2021"), "2021-03-03T00:00:00Z");
+        assert_eq!(ts("8. April 2019 @ 11:38"), "2019-04-08T11:38:00Z");
+        assert_eq!(ts("29.07.2020 // 12:56"), "2020-07-29T12:56:00Z");
+        assert_eq!(ts("Juli 30, 2013 um 2:33 pm"), "2013-07-30T14:33:00Z");
+        assert_eq!(
+            ts("Tue, 20 Jan 2009 08:35:23 +0000"),
+            "2009-01-20T08:35:23Z"
+        );
+        assert_eq!(
+            ts("Tue, 20 Jan 2009 10:35:23 +0200"),
+            "2009-01-20T08:35:23Z"
+        );
+        assert_eq!(ts("Thu, 06 Sep 2012 04:08:16 GMT"), "2012-09-06T04:08:16Z");
     }
 
     #[test]
