@@ -105,6 +105,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Rules, decisions or back-test data failed.
+    #[error(transparent)]
+    Moderate(#[from] crate::moderate::ModerateError),
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),

@@ -5,6 +5,8 @@ use crate::ingest::{self, IngestOptions, InputFile};
 use crate::messages;
 use crate::model::{Corpus, Format};
 use clap::{Args, Parser, Subcommand};
+
+pub mod moderate;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,6 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Run moderation rules: a queue of flagged comments sorted by severity (exit 1 when it lists anything), or a back-test.
+    Moderate(moderate::ModerateArgs),
+    /// Record (or undo) a moderator decision on a comment or cluster in a SQLite file.
+    Decide(moderate::DecideArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -116,6 +122,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Moderate(args) => moderate::run(args),
+        Command::Decide(args) => moderate::decide(args),
     }
 }
 
