@@ -629,13 +629,19 @@ fn eval(
                 return None;
             }
             let v = prepared.vocab.as_ref()?.get(s.at.thread as usize)?;
-            if v.total_terms < MIN_CONTEXT_TERMS {
-                return None;
-            }
             let mut own: Vec<String> = v.tokenizer.terms(value);
             own.sort();
             own.dedup();
             if own.len() < *min_terms {
+                return None;
+            }
+            // The context is the article and the *other* comments: terms only this comment
+            // uses do not count toward it.
+            let only_here = own
+                .iter()
+                .filter(|w| v.comment_counts.get(*w).is_some_and(|&n| n <= 1))
+                .count();
+            if v.total_terms.saturating_sub(only_here) < MIN_CONTEXT_TERMS {
                 return None;
             }
             let shared = own
