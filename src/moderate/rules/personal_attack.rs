@@ -19,7 +19,8 @@ pub const ID: &str = "personal-attack";
 
 /// The patterns, each a form of attack seen in removed comments.
 pub const PATTERNS: &[&str] = &[
-    r"\byou(?:'re|’re| are|r)\s+(?:an?\s+|such\s+an?\s+|so\s+|being\s+an?\s+|just\s+an?\s+|clearly\s+an?\s+|obviously\s+an?\s+)?(?:[a-z]+\s+)?(?:idiot|moron|imbecile|fool|clown|troll|liar|hypocrite|stupid|dumb|dense|ignorant|pathetic|delusional|clueless|retarded|brainwashed|embarrassment|disgrace|coward|child|joke)s?\b",
+    r"\byou(?:'re|’re| are|r)\s+(?:an?\s+|such\s+an?\s+|so\s+|being\s+an?\s+|just\s+an?\s+|clearly\s+an?\s+|obviously\s+an?\s+)?(?:[a-z]+\s+)?(?:idiot|moron|imbecile|fool|clown|troll|liar|hypocrite|stupid|dumb|dense|ignorant|pathetic|delusional|clueless|retarded|brainwashed|embarrassment|disgrace|coward|child|joke|disgusting|insufferable|arrogant|condescending|pretentious|obtuse|naive|troll|sheep|shill)s?\b",
+    r"\byou(?:'re|’re| are)\s+(?:\w+\s+)?(?:fucking|so|honestly|really|just|clearly|obviously)\s+(?:disgusting|pathetic|stupid|dumb|dense|ignorant|delusional|clueless|arrogant|condescending|pretentious|insufferable|obtuse)\b",
     r"\bpeople like you\b",
     r"\byou\s+(?:clearly\s+|obviously\s+|really\s+|just\s+|simply\s+)?(?:can't|cannot|can not|don't know how to|are unable to|are incapable of)\s+(?:read|think|comprehend)",
     r"\blearn (?:how )?to read\b",
@@ -33,6 +34,13 @@ pub const PATTERNS: &[&str] = &[
     r"\byou have no (?:clue|brain|idea what you(?:'re|’re| are) talking about)\b",
     r"\bare you (?:really |actually )?(?:this |that |so |too )?(?:stupid|dense|dumb|thick|retarded|illiterate)\b",
     r"\bnobody (?:cares|asked) (?:about )?(?:what )?you\b",
+    r"\b(?:nobody|no one) (?:gives a (?:shit|fuck|damn)|cares) about (?:your|what you)\b",
+    r"\bgrow up\b",
+    r"\bfuck off\b",
+    r"\bare you (?:\d{1,2}|twelve|five|high|drunk|trolling)\s*(?:\?|years)",
+    r"\bwhat part of .{1,60}? (?:did|do|don't|didn't) you (?:not )?understand\b",
+    r"\byour (?:reading )?comprehension (?:is|skills)\b",
+    r"\b(?:little|silly|dumb|stupid) (?:boy|girl|gurl|kid|child)\b",
 ];
 
 /// The rule.
