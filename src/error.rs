@@ -108,6 +108,9 @@ pub enum Error {
     /// Rules, decisions or back-test data failed.
     #[error(transparent)]
     Moderate(#[from] crate::moderate::ModerateError),
+    /// Building or writing a dataframe failed.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),

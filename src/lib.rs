@@ -5,11 +5,13 @@
 pub mod analyze;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod messages;
 pub mod model;
 pub mod moderate;
 pub mod report;
+pub mod synth;
 pub mod text;
 
 pub use error::{Error, IngestError};

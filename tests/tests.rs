@@ -3,4 +3,6 @@
 mod util;
 
 mod moderate;
+mod report;
 mod seeds;
+mod text_layouts;

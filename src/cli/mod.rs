@@ -1,14 +1,18 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
+pub mod analyze;
+pub mod export_tables;
+pub mod moderate;
+
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
 use crate::messages;
 use crate::model::{Corpus, Format};
 use clap::{Args, Parser, Subcommand};
-
-pub mod moderate;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+mod synth;
 
 /// threadlens: rebuild, cluster, measure and moderate comment threads.
 #[derive(Debug, Parser)]
@@ -31,6 +35,10 @@ pub enum Command {
     Moderate(moderate::ModerateArgs),
     /// Record (or undo) a moderator decision on a comment or cluster in a SQLite file.
     Decide(moderate::DecideArgs),
+    /// Write a deterministic synthetic corpus (JSONL) for benchmarks and scoring.
+    Synth(synth::SynthArgs),
+    /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -124,6 +132,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Moderate(args) => moderate::run(args),
         Command::Decide(args) => moderate::decide(args),
+        Command::Synth(args) => synth::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 

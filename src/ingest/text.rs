@@ -73,8 +73,8 @@ fn re(pattern: &str) -> Regex {
 static COMMENT_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?ix)^(?:
         (?P<n>\d{1,6}|no|one|zero)\s+
-            (?:responses?|comments?|replies|thoughts?\s+on|kommentare?|antworten|reaktionen)
-            (?:\s+(?:yet|so\s+far))?(?:\s+(?:to|on|zu|auf)\s+.{1,200})?\s*:?
+            (?:responses?|comments?|replies|thoughts?|kommentare?|antworten|reaktionen)
+            (?:\s+(?:yet|so\s+far))?(?:\s+(?:to|on|zu|auf|for|about)\b.{0,200})?\s*:?
       | (?:comments?|responses?|discussion|kommentare|reader\s+comments)\s*
             (?:\(\s*(?P<m>\d{1,6})\s*\))?\s*:?
       | (?:(?:show|view|read)\s+)?(?:all\s+)?(?P<k>\d{1,6})\s+comments?\s*(?:»|›)?
@@ -168,8 +168,8 @@ const TITLES: [&str; 14] = [
     "editor",
     "mister",
 ];
-/// Addressees that name nobody in particular.
-const GENERIC_ADDRESSEES: [&str; 12] = [
+/// Addressees (and author names) that name nobody in particular.
+const GENERIC_ADDRESSEES: [&str; 16] = [
     "all",
     "everyone",
     "everybody",
@@ -182,6 +182,10 @@ const GENERIC_ADDRESSEES: [&str; 12] = [
     "author",
     "admin",
     "team",
+    "anonymous",
+    "anon",
+    "deleted",
+    "unknown",
 ];
 
 fn indent_of(line: &str) -> usize {
@@ -549,6 +553,24 @@ impl Item {
     }
 }
 
+/// Starts a comment's body with the rest of its marker line: a `Name says:` header sets the
+/// author, and a date on the next non-blank line sets the time. Returns the next line to read.
+fn start_body(item: &mut Item, lines: &[&str], i: usize, rest: &str) -> usize {
+    let Some(c) = SAYS.captures(rest) else {
+        item.push_text(i, rest);
+        return i + 1;
+    };
+    item.author = Some(normalize_space(&c["who"]));
+    if let Some(j) = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty()) {
+        if let Some(ts) = parse_timestamp(lines[j]) {
+            item.timestamp = Some(ts);
+            item.end_line = j;
+            return j + 1;
+        }
+    }
+    i + 1
+}
+
 const INDENT_LINK: ReplyLink = ReplyLink {
     kind: LinkKind::Indentation,
     confidence: 0.95,
@@ -645,36 +667,34 @@ fn parse_comments(lines: &[&str], start: usize, thread: &mut Thread) -> usize {
                 expected_number = Some(number + 1);
                 let idx = open_item(&mut items, &mut stack, ind, i, true);
                 items[idx].number = Some(c["num"].to_string());
-                items[idx].push_text(i, &c["rest"]);
+                i = start_body(&mut items[idx], lines, i, &c["rest"]);
                 current = Some(idx);
                 footer_closed = false;
-                i += 1;
+                continue;
+            }
+            // A nested numbered "Name says:" header (lynx renders child lists numbered).
+            if SAYS.is_match(&c["rest"]) && !at_top {
+                let idx = open_item(&mut items, &mut stack, ind, i, false);
+                items[idx].number = Some(c["num"].to_string());
+                i = start_body(&mut items[idx], lines, i, &c["rest"]);
+                current = Some(idx);
+                footer_closed = false;
                 continue;
             }
         }
         if let Some(c) = BULLET.captures(line) {
             let idx = open_item(&mut items, &mut stack, ind, i, false);
-            items[idx].push_text(i, &c["rest"]);
+            i = start_body(&mut items[idx], lines, i, &c["rest"]);
             current = Some(idx);
             footer_closed = false;
-            i += 1;
             continue;
         }
-        if let Some(c) = SAYS.captures(line) {
+        if SAYS.is_match(line) {
             top_indent.get_or_insert(ind);
             let idx = open_item(&mut items, &mut stack, ind, i, false);
-            items[idx].author = Some(normalize_space(&c["who"]));
-            // A date on the next non-blank line belongs to the header.
-            if let Some(j) = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty()) {
-                if let Some(ts) = parse_timestamp(lines[j]) {
-                    items[idx].timestamp = Some(ts);
-                    items[idx].end_line = j;
-                    i = j;
-                }
-            }
+            i = start_body(&mut items[idx], lines, i, line.trim());
             current = Some(idx);
             footer_closed = false;
-            i += 1;
             continue;
         }
         if let Some(c) = POSTED_BY.captures(t) {
@@ -806,6 +826,12 @@ fn same_person(a: &str, b: &str) -> bool {
     !ta.is_empty() && ta == tb
 }
 
+fn is_generic(name: &str) -> bool {
+    name_tokens(name)
+        .iter()
+        .all(|w| GENERIC_ADDRESSEES.contains(&w.as_str()))
+}
+
 fn names_post_author(addressee: &str, byline: Option<&str>) -> bool {
     let Some(byline) = byline else { return false };
     let by = name_tokens(byline);
@@ -819,6 +845,18 @@ fn infer_authors_and_addressees(thread: &mut Thread, flat: bool) {
     let byline = thread.post.byline.clone();
     for k in 0..thread.comments.len() {
         let mut found = addressee_of(&thread.comments[k].text);
+        if let Some(rest) = thread.comments[k].text.strip_prefix('@') {
+            // "@Gardener Jo …": the longest earlier author name the mention starts with.
+            let lower = rest.to_lowercase();
+            let known = thread.comments[..k]
+                .iter()
+                .filter_map(|o| o.author.as_deref())
+                .filter(|a| lower.starts_with(&a.to_lowercase()))
+                .max_by_key(|a| a.len());
+            if let Some(a) = known {
+                found = Some((a.to_string(), LinkKind::Mention));
+            }
+        }
         if found.is_none() {
             // "Juan, ..." counts only when the name is the post author's or a commenter's.
             if let Some(c) = BARE_NAME.captures(&thread.comments[k].text) {
@@ -827,6 +865,7 @@ fn infer_authors_and_addressees(thread: &mut Thread, flat: bool) {
                     || thread.comments[..k]
                         .iter()
                         .any(|o| o.author.as_deref().is_some_and(|a| same_person(a, &name)));
+                let known = known && !is_generic(&name);
                 if known {
                     found = Some((name, LinkKind::Salutation));
                 }
@@ -834,9 +873,7 @@ fn infer_authors_and_addressees(thread: &mut Thread, flat: bool) {
         }
         let Some((name, how)) = found else { continue };
         let to_post_author = names_post_author(&name, byline.as_deref());
-        let generic = name_tokens(&name)
-            .iter()
-            .all(|w| GENERIC_ADDRESSEES.contains(&w.as_str()));
+        let generic = is_generic(&name);
         let c = &mut thread.comments[k];
         c.addressee = Some(name.clone());
         c.addresses_post_author = to_post_author;

@@ -234,7 +234,42 @@ fn parse_words(s: &str) -> Option<Timestamp> {
         .map(|c| if c == ',' || c == '|' { ' ' } else { c })
         .collect();
     let mut tokens: Vec<&str> = cleaned.split_whitespace().collect();
-    tokens.retain(|t| !matches!(*t, "at" | "um" | "on" | "am," | "-" | "–" | "uhr"));
+    tokens.retain(|t| {
+        !matches!(
+            t.trim_end_matches('.'),
+            "at" | "um"
+                | "on"
+                | "am,"
+                | "-"
+                | "–"
+                | "uhr"
+                | "posted"
+                | "published"
+                | "updated"
+                | "veröffentlicht"
+                | "monday"
+                | "tuesday"
+                | "wednesday"
+                | "thursday"
+                | "friday"
+                | "saturday"
+                | "sunday"
+                | "mon"
+                | "tue"
+                | "wed"
+                | "thu"
+                | "fri"
+                | "sat"
+                | "sun"
+                | "montag"
+                | "dienstag"
+                | "mittwoch"
+                | "donnerstag"
+                | "freitag"
+                | "samstag"
+                | "sonntag"
+        )
+    });
     let (mut year, mut month, mut day) = (None, None, None);
     let (mut hour, mut minute, mut second) = (0u32, 0u32, 0u32);
     let mut pm = None;
@@ -331,6 +366,8 @@ mod tests {
         assert_eq!(ts("27/11/2015 13:46"), "2015-11-27T13:46:00Z");
         assert_eq!(ts("Nov 19, 2015"), "2015-11-19T00:00:00Z");
         assert_eq!(ts("12. März 2016 um 9:05"), "2016-03-12T09:05:00Z");
+        assert_eq!(ts("Saturday, 12 June 2010"), "2010-06-12T00:00:00Z");
+        assert_eq!(ts("Posted on March 3, 2021"), "2021-03-03T00:00:00Z");
     }
 
     #[test]

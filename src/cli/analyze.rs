@@ -1,0 +1,178 @@
+//! `threadlens analyze`: parse → analyzers → `report.html`, `report.md` and Parquet tables.
+
+use super::InputArgs;
+use crate::analyze::pipeline::{self, PipelineConfig, STAGE_CLUSTER, STAGE_MODERATE};
+use crate::error::Error;
+use crate::export::{self, OutputFormat, Table, WriteOptions};
+use crate::messages;
+use crate::model::Timestamp;
+use crate::report::{self, ReportOptions};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Settings of the analysis pipeline, shared by `analyze` and the table formats of `export`.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
+    /// Seed for every random step (same seed and input → same output).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Theme file (TOML) used to label clusters.
+    #[arg(long, value_name = "FILE")]
+    pub themes: Option<PathBuf>,
+    /// Moderation rule file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+impl PipelineArgs {
+    /// Checks the named files exist and builds the pipeline configuration; warns about files
+    /// that no stage of this build reads.
+    pub fn config(&self) -> Result<PipelineConfig, Error> {
+        let stages = pipeline::stages();
+        let has = |name: &str| stages.iter().any(|s| s.name == name);
+        for (flag, file, stage) in [
+            ("--themes", &self.themes, STAGE_CLUSTER),
+            ("--rules", &self.rules, STAGE_MODERATE),
+        ] {
+            let Some(path) = file else { continue };
+            if !path.is_file() {
+                return Err(Error::Usage(format!(
+                    "{}: {flag} names no readable file",
+                    path.display()
+                )));
+            }
+            if !has(stage) {
+                messages::warn(&format!(
+                    "{}: {flag} is ignored: the {stage} stage is not part of this build",
+                    path.display()
+                ));
+            }
+        }
+        Ok(PipelineConfig {
+            seed: self.seed,
+            themes: self.themes.clone(),
+            rules: self.rules.clone(),
+        })
+    }
+}
+
+/// Arguments of `threadlens analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Directory for report.html, report.md and tables/ (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// Print the generation time in the reports (without it, runs are byte-identical).
+    #[arg(long)]
+    timestamp: bool,
+    /// Most comments shown in the reports' reply trees (the tables always hold all).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    report_max_comments: usize,
+}
+
+/// A progress bar on stderr, registered with [`messages`] so notes print around it; cleared
+/// when dropped (also on errors).
+pub struct StageBar(ProgressBar);
+
+impl std::ops::Deref for StageBar {
+    type Target = ProgressBar;
+    fn deref(&self) -> &ProgressBar {
+        &self.0
+    }
+}
+
+impl Drop for StageBar {
+    fn drop(&mut self) {
+        messages::set_progress(None);
+        self.0.finish_and_clear();
+    }
+}
+
+/// A progress bar over `len` steps on stderr, hidden with `--quiet` or when stderr is not a
+/// terminal (so logs and tests see nothing).
+pub fn stage_bar(len: u64) -> StageBar {
+    if messages::is_quiet() || !std::io::stderr().is_terminal() {
+        return StageBar(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg} {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    messages::set_progress(Some(bar.clone()));
+    StageBar(bar)
+}
+
+/// Makes sure `dir` is (or becomes) a directory.
+pub fn ensure_dir(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: --out must be a directory, and this is a file",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// The current time as RFC 3339 (for `--timestamp` only).
+fn now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp(secs).to_rfc3339()
+}
+
+/// Runs `threadlens analyze`.
+pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
+    let config = args.pipeline.config()?;
+    ensure_dir(&args.out)?;
+    let stages = pipeline::stages();
+    let bar = stage_bar(stages.len() as u64 + Table::ALL.len() as u64 + 2);
+    bar.set_message("reading inputs");
+    let corpus = args.input.read()?;
+    bar.inc(1);
+    let analysis = pipeline::run_stages(corpus, &config, &stages, &mut |name: &str| {
+        bar.set_message(format!("{name} stage"));
+        bar.inc(1);
+    })?;
+    let tables = args.out.join("tables");
+    export::write_tables(
+        &analysis,
+        &tables,
+        OutputFormat::Parquet,
+        &WriteOptions::default(),
+        &mut |t: Table| {
+            bar.set_message(format!("writing {} table", t.name()));
+            bar.inc(1);
+        },
+    )?;
+    bar.set_message("writing reports");
+    let opts = ReportOptions {
+        generated_at: args.timestamp.then(now),
+        max_tree_comments: args.report_max_comments,
+        tables_dir: Some("tables".into()),
+    };
+    report::write_reports(&analysis, &args.out, &opts)?;
+    bar.inc(1);
+    drop(bar);
+    let (threads, comments) = (analysis.corpus.threads.len(), analysis.n_comments());
+    messages::note(&format!(
+        "{threads} thread{}, {comments} comment{} → {} (report.html, report.md, {} tables in tables/)",
+        if threads == 1 { "" } else { "s" },
+        if comments == 1 { "" } else { "s" },
+        args.out.display(),
+        Table::ALL.len()
+    ));
+    Ok(0)
+}
