@@ -846,3 +846,84 @@ fn cluster_review_aggregates_flags_and_rebuttals() {
     assert_eq!((r[1].size, r[1].flagged, r[1].replies), (3, 0, 0));
     assert_eq!(r[1].rebuttal_rate, None);
 }
+
+#[test]
+fn pipeline_stage_fills_analysis_flags() {
+    use threadlens::analyze::pipeline::{PipelineConfig, STAGE_MODERATE, Stage, run_stages};
+    let corpus = threadlens::ingest::read_corpus(
+        &[threadlens::ingest::InputFile::from_path(YALTA, true)],
+        &Default::default(),
+    )
+    .unwrap();
+    let stage = Stage {
+        name: STAGE_MODERATE,
+        run: threadlens::moderate::stage::run,
+    };
+    let a = run_stages(corpus, &PipelineConfig::default(), &[stage], &mut |_| {}).unwrap();
+    assert!(a.ran(STAGE_MODERATE));
+    let rules: Vec<&str> = a.flags.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["insults", "links", "shouting"]);
+}
+
+#[test]
+fn approve_rules_take_comments_out_of_the_queue() {
+    let dir = temp_dir("mod-approve");
+    let rules = write(
+        &dir,
+        "r.toml",
+        "[[rule]]\nid = \"trusted\"\nfields = [\"author\"]\npattern = \"^Eurofrank$\"\naction = \"approve\"\n",
+    );
+    let v = run(&[
+        "moderate",
+        YALTA,
+        "--rules",
+        &rules,
+        "--with-builtin",
+        "--output-format",
+        "json",
+        "-q",
+    ])
+    .expect_code(1)
+    .json();
+    assert!(flags_of(&v, &c(1)).is_empty());
+    assert_eq!(flags(&v).len(), 2);
+}
+
+#[test]
+fn backtest_against_recorded_decisions() {
+    let dir = temp_dir("mod-bt-decisions");
+    let db = dir.join("d.db").to_string_lossy().into_owned();
+    run(&["moderate", YALTA, "--db", &db, "-q"]).expect_code(1);
+    decide(&[&c(1), "remove", "--by", "ann", "--db", &db]).expect_code(0);
+    decide(&[&c(11), "approve", "--by", "ann", "--db", &db]).expect_code(0);
+    let v = run(&[
+        "moderate",
+        YALTA,
+        "--backtest",
+        "decisions",
+        "--db",
+        &db,
+        "--output-format",
+        "json",
+        "-q",
+    ])
+    .expect_code(0)
+    .json();
+    assert_eq!(
+        (v["items"].as_u64(), v["positives"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let rule = |id: &str| {
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(rule("insults")["tp"], 1);
+    assert_eq!(rule("shouting")["fp"], 1);
+    let out = run(&["moderate", YALTA, "--backtest", "decisions", "-q"]).expect_code(2);
+    assert!(out.stderr.contains("needs --db"), "{}", out.stderr);
+}

@@ -485,6 +485,19 @@ mod tests {
     }
 
     #[test]
+    fn cluster_decisions_apply_to_comments_of_the_cluster() {
+        let db = temp("cluster");
+        let mut s = Store::open(&db).unwrap();
+        s.decide("cluster:3", Verdict::Hold, "ann", "brigade", None)
+            .unwrap();
+        let idx = DecisionIndex::new(s.standing().unwrap());
+        let (d, by) = idx.lookup("t-c9", "h", Some(3)).unwrap();
+        assert_eq!((d.verdict, by), (Verdict::Hold, MatchedBy::Cluster));
+        assert!(idx.lookup("t-c9", "h", Some(4)).is_none());
+        assert!(idx.lookup("t-c9", "h", None).is_none());
+    }
+
+    #[test]
     fn concurrent_writers_lose_nothing() {
         let db = temp("concurrent");
         Store::open(&db).unwrap();

@@ -16,6 +16,7 @@ pub mod rule;
 pub mod rulefile;
 pub mod rules;
 pub mod scan;
+pub mod stage;
 
 pub use engine::{Hit, Moderation, ModerationContext, moderate};
 pub use errors::{DecisionError, ModerateError, RuleError};
