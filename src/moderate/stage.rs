@@ -4,7 +4,7 @@
 
 use super::engine::{ModerationContext, moderate};
 use super::rule::DEFAULT_REGEX_SIZE_LIMIT;
-use super::{ModerateError, rulefile, rules};
+use super::{rulefile, rules};
 use crate::analyze::pipeline::{Analysis, PipelineConfig, STAGE_MODERATE};
 use crate::error::Error;
 
@@ -12,7 +12,7 @@ use crate::error::Error;
 pub fn run(a: &mut Analysis, cfg: &PipelineConfig) -> Result<(), Error> {
     let (rule_set, source) = match &cfg.rules {
         Some(p) => (
-            rulefile::load(p, DEFAULT_REGEX_SIZE_LIMIT).map_err(ModerateError::from)?,
+            rulefile::load(p, DEFAULT_REGEX_SIZE_LIMIT)?,
             p.display().to_string(),
         ),
         None => (rules::all(), "built-in rules".to_string()),
