@@ -277,6 +277,10 @@ fn every_invalid_rule_case_has_a_clear_message() {
             "[[rules]]\nid = \"r\"\n",
             "rules.toml:1: unknown field `rules`",
         ),
+        (
+            "# nothing yet\n",
+            "rules.toml:1: the file defines no [[rule]] tables",
+        ),
     ];
     for (text, want) in cases {
         let got = rule_error(text);
@@ -926,4 +930,15 @@ fn backtest_against_recorded_decisions() {
     assert_eq!(rule("shouting")["fp"], 1);
     let out = run(&["moderate", YALTA, "--backtest", "decisions", "-q"]).expect_code(2);
     assert!(out.stderr.contains("needs --db"), "{}", out.stderr);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever the bytes, loading rules or parsing back-test CSV returns, never panics.
+    #[test]
+    fn rule_files_and_csv_never_panic(text in "(\\[\\[rule\\]\\]\n|id = \"[a-z]{0,3}\"\n|pattern = \"[(\\[a-z*+?{}0-9,\\\\]{0,8}\"\n|[a-z_]{1,12} = [0-9.\"a-z\\[\\]]{0,6}\n|.{0,20})*") {
+        let _ = rulefile::parse(&text, Path::new("p.toml"), 10_000);
+        let _ = threadlens::moderate::backtest::csv_records(&text);
+    }
 }

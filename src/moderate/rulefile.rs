@@ -165,6 +165,14 @@ pub fn parse(text: &str, file: &Path, regex_size_limit: usize) -> Result<Vec<Rul
             problem: e.message().trim().to_string(),
         }
     })?;
+    if raw.rule.is_empty() {
+        return Err(RuleError {
+            file: file.to_path_buf(),
+            line: 1,
+            rule: None,
+            problem: "the file defines no [[rule]] tables".into(),
+        });
+    }
     // Ids first (cheap, in order), then compile in parallel: regex compilation is the cost
     // of a 10,000-rule file. The first error in file order is the one reported.
     let mut seen: HashMap<String, usize> = HashMap::new();
