@@ -942,3 +942,90 @@ proptest::proptest! {
         let _ = threadlens::moderate::backtest::csv_records(&text);
     }
 }
+
+#[test]
+fn cli_context_rules_read_stance_and_cluster_files() {
+    let dir = temp_dir("mod-ctx-cli");
+    let rules = write(
+        &dir,
+        "r.toml",
+        "[[rule]]\nid = \"rebut-dismissal\"\npattern = \"incredible\"\ndepth_min = 1\nstance = \"rebut\"\n",
+    );
+    let mut replies = vec![Value::Null; 14];
+    replies[1] = serde_json::json!({"stance": "agree", "confidence": 0.9, "evidence": []});
+    replies[2] = serde_json::json!({"stance": "rebut", "confidence": 0.8, "evidence": []});
+    let st = write(
+        &dir,
+        "stances.json",
+        serde_json::json!({"replies": [replies], "source": "hand-built"}).to_string(),
+    );
+    let v = run(&[
+        "moderate",
+        YALTA,
+        "--rules",
+        &rules,
+        "--stances",
+        &st,
+        "--output-format",
+        "json",
+        "-q",
+    ])
+    .expect_code(1)
+    .json();
+    let ids: Vec<&str> = flags(&v)
+        .iter()
+        .map(|f| f["comment_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [c(3).as_str()]);
+    // Without stance results: nothing flagged, and a warning says why.
+    let out = run(&["moderate", YALTA, "--rules", &rules]).expect_code(0);
+    assert!(
+        out.stderr.contains("no stance results were given"),
+        "{}",
+        out.stderr
+    );
+    // Results of the wrong shape are refused.
+    let bad = write(
+        &dir,
+        "bad.json",
+        serde_json::json!({"replies": [[null]], "source": "x"}).to_string(),
+    );
+    let out = run(&["moderate", YALTA, "--rules", &rules, "--stances", &bad]).expect_code(2);
+    assert!(
+        out.stderr.contains("results for 1 comments, but it has 14"),
+        "{}",
+        out.stderr
+    );
+
+    // A cluster decision hides every flagged comment of the cluster.
+    let unit = |c: u32, k: u32| serde_json::json!({"thread": 0, "comment": c, "unit_index": 0, "text": "x", "cluster": k});
+    let clustering = write(
+        &dir,
+        "clusters.json",
+        serde_json::json!({
+            "units": [unit(0, 5), unit(9, 5), unit(10, 2)],
+            "clusters": [], "algorithm": "kmeans", "k": 2, "k_scores": []
+        })
+        .to_string(),
+    );
+    let db = dir.join("d.db").to_string_lossy().into_owned();
+    decide(&["cluster:5", "hold", "--by", "ann", "--db", &db]).expect_code(0);
+    let v = run(&[
+        "moderate",
+        YALTA,
+        "--clustering",
+        &clustering,
+        "--db",
+        &db,
+        "--all",
+        "--output-format",
+        "json",
+        "-q",
+    ])
+    .expect_code(1)
+    .json();
+    for n in [1, 10] {
+        assert_eq!(flags_of(&v, &c(n))[0]["decision"]["matched_by"], "cluster");
+    }
+    assert!(flags_of(&v, &c(11))[0].get("decision").is_none());
+}

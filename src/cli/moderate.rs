@@ -2,14 +2,16 @@
 //! (recording and undoing moderator decisions).
 
 use super::InputArgs;
+use crate::analyze::{Clustering, Stances};
 use crate::error::Error;
 use crate::messages;
+use crate::model::Corpus;
 use crate::moderate::backtest::{self, Dataset};
 use crate::moderate::decisions::{DecisionIndex, Seen, Store, Verdict};
 use crate::moderate::rule::DEFAULT_REGEX_SIZE_LIMIT;
 use crate::moderate::{ModerateError, ModerationContext, Rule, queue, rulefile, rules, scan};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How the queue (or back-test) is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,6 +50,14 @@ pub struct ModerateArgs {
     /// `decisions` (INPUTs are threads, labels the decisions in --db).
     #[arg(long, value_enum, value_name = "DATASET")]
     backtest: Option<Dataset>,
+    /// Stance results for context checks: a JSON file holding `Stances` (`replies`
+    /// indexed `[thread][comment]` like the corpus of these INPUTs).
+    #[arg(long, value_name = "FILE")]
+    stances: Option<PathBuf>,
+    /// Clustering results for context checks and cluster decisions: a JSON file holding a
+    /// `Clustering` of the corpus of these INPUTs.
+    #[arg(long, value_name = "FILE")]
+    clustering: Option<PathBuf>,
     /// Largest compiled size of one rule regex, in bytes.
     #[arg(long, default_value_t = DEFAULT_REGEX_SIZE_LIMIT)]
     regex_size_limit: usize,
@@ -80,7 +90,38 @@ pub fn run(args: ModerateArgs) -> Result<u8, Error> {
         return run_backtest(&args, dataset, &rule_set);
     }
     let corpus = args.input.read()?;
-    let ctx = ModerationContext::default();
+    let stances: Option<Stances> = args
+        .stances
+        .as_deref()
+        .map(|p| read_json(p, "stance results"))
+        .transpose()?;
+    if let (Some(st), Some(p)) = (&stances, &args.stances) {
+        check_shape(&corpus, st.replies.iter().map(Vec::len), p)?;
+    }
+    let clusters: Option<Vec<Vec<Option<u32>>>> = match &args.clustering {
+        Some(p) => {
+            let c: Clustering = read_json(p, "clustering results")?;
+            if let Some(u) = c.units.iter().find(|u| {
+                corpus
+                    .threads
+                    .get(u.thread as usize)
+                    .is_none_or(|t| u.comment.is_some_and(|k| k as usize >= t.comments.len()))
+            }) {
+                return Err(Error::Usage(format!(
+                    "{}: unit of thread {} comment {:?} is not in the corpus of these inputs",
+                    p.display(),
+                    u.thread,
+                    u.comment
+                )));
+            }
+            Some(c.comment_clusters(&corpus))
+        }
+        None => None,
+    };
+    let ctx = ModerationContext {
+        stances: stances.as_ref(),
+        clusters: clusters.as_deref(),
+    };
     let result = crate::moderate::moderate(&corpus, &rule_set, &ctx);
     for w in &result.warnings {
         messages::warn(w);
@@ -112,7 +153,7 @@ pub fn run(args: ModerateArgs) -> Result<u8, Error> {
         }
         None => DecisionIndex::default(),
     };
-    let q = queue::build(&corpus, &result, &index, None, args.all);
+    let q = queue::build(&corpus, &result, &index, clusters.as_deref(), args.all);
     let text = match args.output_format {
         QueueFormat::Table => queue::to_table(&q),
         QueueFormat::Json => queue::to_json(&q),
@@ -126,6 +167,48 @@ pub fn run(args: ModerateArgs) -> Result<u8, Error> {
     }
     super::write_output(args.out.as_deref(), text.as_bytes())?;
     Ok(u8::from(!q.flags.is_empty()))
+}
+
+/// Reads a JSON file into an analyzer result type.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| ModerateError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}:{}: not {what} JSON: {e}",
+            path.display(),
+            e.line()
+        ))
+    })
+}
+
+/// Checks that per-comment results have one row per thread and one entry per comment.
+fn check_shape(
+    corpus: &Corpus,
+    rows: impl ExactSizeIterator<Item = usize>,
+    path: &Path,
+) -> Result<(), Error> {
+    if rows.len() != corpus.threads.len() {
+        return Err(Error::Usage(format!(
+            "{}: results for {} threads, but the inputs hold {}",
+            path.display(),
+            rows.len(),
+            corpus.threads.len()
+        )));
+    }
+    for (t, n) in corpus.threads.iter().zip(rows) {
+        if n != t.comments.len() {
+            return Err(Error::Usage(format!(
+                "{}: thread {}: results for {n} comments, but it has {}",
+                path.display(),
+                t.id,
+                t.comments.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn run_backtest(args: &ModerateArgs, dataset: Dataset, rule_set: &[Rule]) -> Result<u8, Error> {
