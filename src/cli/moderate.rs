@@ -232,7 +232,16 @@ fn run_backtest(args: &ModerateArgs, dataset: Dataset, rule_set: &[Rule]) -> Res
             backtest::from_decisions(&corpus, &store.standing().map_err(ModerateError::from)?)
         }
     };
-    let report = backtest::run(rule_set, items.iter().map(|i| (i.text.as_str(), i.label)));
+    let bar = super::analyze::stage_bar(items.len() as u64);
+    bar.set_message("back-testing rules");
+    let report = backtest::run(
+        rule_set,
+        items
+            .iter()
+            .inspect(|_| bar.inc(1))
+            .map(|i| (i.text.as_str(), i.label)),
+    );
+    drop(bar);
     let text = match args.output_format {
         QueueFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         QueueFormat::Csv => backtest::to_csv(&report),
