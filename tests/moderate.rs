@@ -1029,3 +1029,52 @@ fn cli_context_rules_read_stance_and_cluster_files() {
     }
     assert!(flags_of(&v, &c(11))[0].get("decision").is_none());
 }
+
+#[test]
+fn near_duplicates_are_found_across_threads_among_many_comments() {
+    // 3,000 distinct comments (deterministic word mixes), then an edited copy of one of them
+    // in another thread: only the copy is flagged, and it names the original.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64: deterministic pseudo-random word choices.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut texts: Vec<String> = (0..3000)
+        .map(|_| {
+            (0..30)
+                .map(|_| format!("w{}", next() % 2000))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let mut copy: Vec<&str> = texts[1234].split(' ').collect();
+    copy[15] = "changed";
+    let copy = copy.join(" ");
+    texts.push(copy);
+    let mut a = Thread::new("a", "test", Format::Jsonl);
+    let mut b = Thread::new("b", "test", Format::Jsonl);
+    for (i, t) in texts.iter().enumerate() {
+        let th = if i < 3000 { &mut a } else { &mut b };
+        let n = th.comments.len() as u32 + 1;
+        th.comments
+            .push(Comment::new(format!("{}-c{n}", th.id), n, t.clone()));
+    }
+    let corpus = Corpus {
+        threads: vec![a, b],
+        ..Corpus::default()
+    };
+    let t = Instant::now();
+    let m = moderate(&corpus, &builtin("duplicate"), &Default::default());
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    let flagged = ids(&m, "duplicate");
+    assert_eq!(flagged.len(), 1, "{:?}", &flagged[..flagged.len().min(5)]);
+    assert_eq!(flagged[0], "b-c1");
+    assert!(
+        m.hits[0].flag.reason.contains("to comment a-c1235"),
+        "{}",
+        m.hits[0].flag.reason
+    );
+}

@@ -187,43 +187,73 @@ fn shingles(text: &str) -> Vec<u64> {
     out
 }
 
+/// Size of the bottom-k sketch indexed per comment. Two comments with Jaccard ≥ 0.8 share
+/// the smallest shingle hash of their union with probability ≥ 0.8, and miss all of the
+/// first 16 with probability about 0.2^16, so candidates are found while the index holds 16
+/// entries per comment instead of every shingle (a million comments stay in memory).
+const SKETCH: usize = 16;
+
+/// Size of the intersection of two sorted, deduplicated lists.
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
-    let mut postings: HashMap<u64, Vec<(u32, u32, u32)>> = HashMap::new();
-    let mut sizes: Vec<Vec<usize>> = Vec::new();
+    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
     let mut out = Vec::with_capacity(corpus.threads.len());
     for (ti, t) in corpus.threads.iter().enumerate() {
         let mut row = Vec::with_capacity(t.comments.len());
-        sizes.push(Vec::with_capacity(t.comments.len()));
         for (ci, c) in t.comments.iter().enumerate() {
+            // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
             let sh = shingles(&c.text);
-            let mut shared: HashMap<(u32, u32), usize> = HashMap::new();
-            for s in &sh {
-                if let Some(list) = postings.get(s) {
-                    for &(pt, pc, _) in list {
-                        *shared.entry((pt, pc)).or_insert(0) += 1;
-                    }
-                }
-            }
-            let best = shared
+            let sketch = &sh[..sh.len().min(SKETCH)];
+            let mut candidates: Vec<(u32, u32)> = sketch
+                .iter()
+                .filter_map(|s| postings.get(s))
+                .flatten()
+                .copied()
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let best = candidates
                 .into_iter()
-                .map(|((pt, pc), n)| {
-                    let other = sizes[pt as usize][pc as usize];
-                    let jac = n as f64 / (sh.len() + other - n) as f64;
-                    ((pt, pc), jac)
+                .filter_map(|(pt, pc)| {
+                    let other = corpus.threads.get(pt as usize)?.comments.get(pc as usize)?;
+                    let osh = shingles(&other.text);
+                    let n = intersection(&sh, &osh);
+                    let jac = n as f64 / (sh.len() + osh.len() - n) as f64;
+                    Some(((pt, pc), jac))
                 })
                 // Highest similarity; ties go to the earliest comment.
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-            row.push(best.map(|((pt, pc), s)| {
-                let id = corpus.threads[pt as usize].comments[pc as usize].id.clone();
-                (id, s)
+            row.push(best.and_then(|((pt, pc), s)| {
+                let id = corpus
+                    .threads
+                    .get(pt as usize)?
+                    .comments
+                    .get(pc as usize)?
+                    .id
+                    .clone();
+                Some((id, s))
             }));
-            for s in &sh {
+            for s in sketch {
                 let list = postings.entry(*s).or_default();
                 if list.len() < MAX_POSTINGS {
-                    list.push((ti as u32, ci as u32, 0));
+                    list.push((ti as u32, ci as u32));
                 }
             }
-            sizes[ti].push(sh.len());
         }
         out.push(row);
     }
