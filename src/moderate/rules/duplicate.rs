@@ -3,6 +3,8 @@
 //! **What it does.** Flags a comment of at least eight words whose word 3-shingles overlap an
 //! earlier comment anywhere in the corpus with a Jaccard similarity of 0.8 or more. The
 //! earliest copy is not flagged; every later copy is, naming the comment it repeats.
+//! Candidates are found through a bottom-16 sketch of each comment's shingle hashes, so the
+//! index stays small at a million comments; the similarity itself is exact.
 //!
 //! **Why.** Copy-pasted comments are spam, brigading or bots; near-duplicates (a word
 //! changed) are caught too, while short stock replies ("Thanks!") are not.
