@@ -105,6 +105,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Rules, decisions or back-test data failed.
+    #[error(transparent)]
+    Moderate(#[from] crate::moderate::ModerateError),
     /// Building or writing a dataframe failed.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),

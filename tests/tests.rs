@@ -3,6 +3,7 @@
 mod util;
 
 mod formats_xml;
+mod moderate;
 mod report;
 mod seeds;
 mod text_layouts;

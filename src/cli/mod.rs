@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod export_tables;
+pub mod moderate;
 
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
@@ -30,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Run moderation rules: a queue of flagged comments sorted by severity (exit 1 when it lists anything), or a back-test.
+    Moderate(moderate::ModerateArgs),
+    /// Record (or undo) a moderator decision on a comment or cluster in a SQLite file.
+    Decide(moderate::DecideArgs),
     /// Write a deterministic synthetic corpus (JSONL) for benchmarks and scoring.
     Synth(synth::SynthArgs),
     /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
@@ -125,6 +130,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Moderate(args) => moderate::run(args),
+        Command::Decide(args) => moderate::decide(args),
         Command::Synth(args) => synth::run(args),
         Command::Analyze(args) => analyze::run(args),
     }

@@ -1,5 +1,26 @@
 //! Moderation: rules, the review queue and persistent decisions. This file holds the result
 //! types other layers (reports, exports) read.
+//!
+//! Layout: [`rule`] (the compiled rule), [`rules`] (built-in rules, one a file),
+//! [`rulefile`] (TOML rule files), [`engine`] (running rules with thread context),
+//! [`queue`] (sorting, decisions applied, rendering), [`decisions`] (the SQLite store),
+//! [`review`] (per-cluster review), [`backtest`] (precision/recall against labels).
+
+pub mod backtest;
+pub mod decisions;
+pub mod engine;
+pub mod errors;
+pub mod queue;
+pub mod review;
+pub mod rule;
+pub mod rulefile;
+pub mod rules;
+pub mod scan;
+pub mod stage;
+
+pub use engine::{Hit, Moderation, ModerationContext, moderate};
+pub use errors::{DecisionError, ModerateError, RuleError};
+pub use rule::Rule;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +38,30 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The name used in rule files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a rule-file name.
+    pub fn from_name(s: &str) -> Option<Severity> {
+        [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|v| v.name() == s)
+    }
+}
+
 /// What a rule asks a moderator (or the tool) to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -29,6 +74,25 @@ pub enum Action {
     Remove,
     /// Approve (allow-list rules).
     Approve,
+}
+
+impl Action {
+    /// The name used in rule files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Flag => "flag",
+            Action::Hold => "hold",
+            Action::Remove => "remove",
+            Action::Approve => "approve",
+        }
+    }
+
+    /// Parses a rule-file name.
+    pub fn from_name(s: &str) -> Option<Action> {
+        [Action::Flag, Action::Hold, Action::Remove, Action::Approve]
+            .into_iter()
+            .find(|v| v.name() == s)
+    }
 }
 
 /// A span of the flagged field that matched.

@@ -1,0 +1,724 @@
+//! Runs rules over a corpus: content checks per field, context checks per comment, and a
+//! second pass for rules that read other rules' flags (parent flagged, author's flags).
+
+use super::rule::{Check, Field, Rule};
+use super::scan;
+use super::{Flag, Span};
+use crate::analyze::{CommentRef, Stances};
+use crate::model::{Corpus, Thread};
+use crate::text::tokenize::{Tokenizer, detect_language, words};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Optional analyzer results that context checks read; absent inputs make the checks that
+/// need them fail (with a warning), never guess.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModerationContext<'a> {
+    /// Stance of every reply toward its parent (issue 5's analyzer).
+    pub stances: Option<&'a Stances>,
+    /// Cluster of every comment, `[thread][comment]`, as `Clustering::comment_clusters` gives.
+    pub clusters: Option<&'a [Vec<Option<u32>>]>,
+}
+
+/// One flag and the comment it is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Where the flagged comment is.
+    pub at: CommentRef,
+    /// The flag.
+    pub flag: Flag,
+}
+
+/// Result of running rules over a corpus.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Moderation {
+    /// Every hit in corpus order (thread, comment), rules in the order given.
+    pub hits: Vec<Hit>,
+    /// Rules that could not be judged (a context input was missing), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Most evidence spans kept per flag.
+const MAX_EVIDENCE: usize = 20;
+/// Words a comment needs before it takes part in near-duplicate detection.
+const MIN_DUPLICATE_WORDS: usize = 8;
+/// Earliest comments kept per shingle: bounds the work on very common phrases.
+const MAX_POSTINGS: usize = 200;
+/// Terms the article and thread must have before a comment can be called off-topic.
+const MIN_CONTEXT_TERMS: usize = 30;
+
+/// Runs `rules` over every comment of `corpus`.
+pub fn moderate(corpus: &Corpus, rules: &[Rule], ctx: &ModerationContext) -> Moderation {
+    let prepared = Prepared::new(corpus, rules);
+    let mut warnings = BTreeSet::new();
+    for r in rules {
+        if r.context.stance.is_some() && ctx.stances.is_none() {
+            warnings.insert(format!(
+                "rule {:?} checks stance but no stance results were given; it matched nothing",
+                r.id
+            ));
+        }
+        if r.context.clusters.is_some() && ctx.clusters.is_none() {
+            warnings.insert(format!(
+                "rule {:?} checks the cluster but no clustering results were given; it matched nothing",
+                r.id
+            ));
+        }
+    }
+    let (first, second): (Vec<&Rule>, Vec<&Rule>) =
+        rules.iter().partition(|r| !r.context.needs_flags());
+    let mut hits = run_pass(corpus, &first, ctx, &prepared, None);
+    if !second.is_empty() {
+        let earlier = FlagIndex::new(corpus, &hits);
+        hits.extend(run_pass(corpus, &second, ctx, &prepared, Some(&earlier)));
+        // Keep corpus order, then the order the rules were given in.
+        let order: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        hits.sort_by_key(|h| (h.at, order.get(h.flag.rule.as_str()).copied()));
+    }
+    Moderation {
+        hits,
+        warnings: warnings.into_iter().collect(),
+    }
+}
+
+/// Flags of the first pass, as the second pass's context checks read them.
+struct FlagIndex {
+    /// Rules that flagged each comment, `[thread][comment]`.
+    rules: Vec<Vec<Vec<String>>>,
+    /// Flags on each author's comments before each comment (corpus order), `[thread][comment]`.
+    author_before: Vec<Vec<u32>>,
+}
+
+impl FlagIndex {
+    fn new(corpus: &Corpus, hits: &[Hit]) -> FlagIndex {
+        let mut rules: Vec<Vec<Vec<String>>> = corpus
+            .threads
+            .iter()
+            .map(|t| vec![Vec::new(); t.comments.len()])
+            .collect();
+        for h in hits {
+            if let Some(slot) = rules
+                .get_mut(h.at.thread as usize)
+                .and_then(|t| t.get_mut(h.at.comment as usize))
+            {
+                slot.push(h.flag.rule.clone());
+            }
+        }
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut author_before = Vec::with_capacity(corpus.threads.len());
+        for (ti, t) in corpus.threads.iter().enumerate() {
+            let mut row = Vec::with_capacity(t.comments.len());
+            for (ci, c) in t.comments.iter().enumerate() {
+                let Some(a) = c.author.as_deref() else {
+                    row.push(0);
+                    continue;
+                };
+                let n = seen.entry(a).or_insert(0);
+                row.push(*n);
+                *n += rules[ti][ci].len() as u32;
+            }
+            author_before.push(row);
+        }
+        FlagIndex {
+            rules,
+            author_before,
+        }
+    }
+}
+
+/// The most similar earlier comment: its id and the similarity.
+type Duplicate = (String, f64);
+
+/// A rule's evidence spans, details and the field value they index.
+type Matched<'a> = (Vec<(usize, usize)>, String, &'a str);
+
+/// Corpus-wide indexes built once, only when a rule needs them.
+struct Prepared {
+    /// Best earlier near-duplicate of each comment: (its id, similarity).
+    duplicates: Option<Vec<Vec<Option<Duplicate>>>>,
+    /// Per-thread vocabulary for off-topic checks.
+    vocab: Option<Vec<ThreadVocab>>,
+}
+
+struct ThreadVocab {
+    tokenizer: Tokenizer,
+    article: HashSet<String>,
+    /// In how many comments of the thread each term occurs.
+    comment_counts: HashMap<String, u32>,
+    total_terms: usize,
+}
+
+impl Prepared {
+    fn new(corpus: &Corpus, rules: &[Rule]) -> Prepared {
+        let need_dup = rules
+            .iter()
+            .any(|r| r.checks.iter().any(Check::needs_duplicates));
+        let need_vocab = rules
+            .iter()
+            .any(|r| r.checks.iter().any(Check::needs_vocabulary));
+        Prepared {
+            duplicates: need_dup.then(|| near_duplicates(corpus)),
+            vocab: need_vocab.then(|| corpus.threads.iter().map(thread_vocab).collect()),
+        }
+    }
+}
+
+fn shingles(text: &str) -> Vec<u64> {
+    let w: Vec<String> = words(text).map(str::to_lowercase).collect();
+    if w.len() < MIN_DUPLICATE_WORDS {
+        return Vec::new();
+    }
+    let mut out: Vec<u64> = w
+        .windows(3)
+        .map(|win| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in win.join(" ").bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            h
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Size of the bottom-k sketch indexed per comment. Two comments with Jaccard ≥ 0.8 share
+/// the smallest shingle hash of their union with probability ≥ 0.8, and miss all of the
+/// first 16 with probability about 0.2^16, so candidates are found while the index holds 16
+/// entries per comment instead of every shingle (a million comments stay in memory).
+const SKETCH: usize = 16;
+
+/// Size of the intersection of two sorted, deduplicated lists.
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
+    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
+    let mut out = Vec::with_capacity(corpus.threads.len());
+    for (ti, t) in corpus.threads.iter().enumerate() {
+        let mut row = Vec::with_capacity(t.comments.len());
+        for (ci, c) in t.comments.iter().enumerate() {
+            // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
+            let sh = shingles(&c.text);
+            let sketch = &sh[..sh.len().min(SKETCH)];
+            let mut candidates: Vec<(u32, u32)> = sketch
+                .iter()
+                .filter_map(|s| postings.get(s))
+                .flatten()
+                .copied()
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let best = candidates
+                .into_iter()
+                .filter_map(|(pt, pc)| {
+                    let other = corpus.threads.get(pt as usize)?.comments.get(pc as usize)?;
+                    let osh = shingles(&other.text);
+                    let n = intersection(&sh, &osh);
+                    let jac = n as f64 / (sh.len() + osh.len() - n) as f64;
+                    Some(((pt, pc), jac))
+                })
+                // Highest similarity; ties go to the earliest comment.
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            row.push(best.and_then(|((pt, pc), s)| {
+                let id = corpus
+                    .threads
+                    .get(pt as usize)?
+                    .comments
+                    .get(pc as usize)?
+                    .id
+                    .clone();
+                Some((id, s))
+            }));
+            for s in sketch {
+                let list = postings.entry(*s).or_default();
+                if list.len() < MAX_POSTINGS {
+                    list.push((ti as u32, ci as u32));
+                }
+            }
+        }
+        out.push(row);
+    }
+    out
+}
+
+fn thread_vocab(t: &Thread) -> ThreadVocab {
+    let mut all = String::new();
+    for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
+        all.push_str(p);
+        all.push('\n');
+    }
+    for c in t.comments.iter().take(50) {
+        all.push_str(&c.text);
+        all.push('\n');
+    }
+    let tokenizer = Tokenizer::new(detect_language(&all));
+    let mut article = HashSet::new();
+    for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
+        tokenizer.for_each_term(p, |w| {
+            article.insert(w.to_string());
+        });
+    }
+    let mut comment_counts: HashMap<String, u32> = HashMap::new();
+    for c in &t.comments {
+        let mut own = HashSet::new();
+        tokenizer.for_each_term(&c.text, |w| {
+            own.insert(w.to_string());
+        });
+        for w in own {
+            *comment_counts.entry(w).or_insert(0) += 1;
+        }
+    }
+    let total_terms = article.len() + comment_counts.len();
+    ThreadVocab {
+        tokenizer,
+        article,
+        comment_counts,
+        total_terms,
+    }
+}
+
+/// What one comment offers the checks.
+struct Subject<'a> {
+    at: CommentRef,
+    thread: &'a Thread,
+    text: &'a str,
+    author: &'a str,
+    links: String,
+    title: &'a str,
+    link_spans: Vec<(usize, usize)>,
+    /// The comment's argument cluster, when clustering results were given.
+    cluster: Option<u32>,
+}
+
+impl Subject<'_> {
+    fn field(&self, f: Field) -> &str {
+        match f {
+            Field::Text => self.text,
+            Field::Author => self.author,
+            Field::Links => &self.links,
+            Field::Title => self.title,
+        }
+    }
+}
+
+fn run_pass(
+    corpus: &Corpus,
+    rules: &[&Rule],
+    ctx: &ModerationContext,
+    prepared: &Prepared,
+    earlier: Option<&FlagIndex>,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    if rules.is_empty() {
+        return hits;
+    }
+    for (ti, t) in corpus.threads.iter().enumerate() {
+        for (ci, c) in t.comments.iter().enumerate() {
+            let link_spans = scan::links(&c.text);
+            let links = link_spans
+                .iter()
+                .map(|&(s, e)| &c.text[s..e])
+                .collect::<Vec<_>>()
+                .join("\n");
+            let subject = Subject {
+                at: CommentRef {
+                    thread: ti as u32,
+                    comment: ci as u32,
+                },
+                thread: t,
+                text: &c.text,
+                author: c.author.as_deref().unwrap_or(""),
+                links,
+                title: t.post.title.as_deref().unwrap_or(""),
+                link_spans,
+                cluster: ctx
+                    .clusters
+                    .and_then(|cl| cl.get(ti))
+                    .and_then(|row| row.get(ci))
+                    .copied()
+                    .flatten(),
+            };
+            for rule in rules {
+                if !context_holds(rule, &subject, ctx, earlier) {
+                    continue;
+                }
+                let Some((spans, detail, field_text)) = content_holds(rule, &subject, prepared)
+                else {
+                    continue;
+                };
+                let evidence: Vec<Span> = spans
+                    .into_iter()
+                    .filter_map(|(s, e)| {
+                        Some(Span {
+                            start: s,
+                            end: e,
+                            text: field_text.get(s..e)?.to_string(),
+                        })
+                    })
+                    .collect();
+                let reason = render_reason(
+                    &rule.reason,
+                    evidence.first().map_or("", |s| s.text.as_str()),
+                    c.author.as_deref().unwrap_or("unknown"),
+                    &rule.id,
+                    &detail,
+                );
+                hits.push(Hit {
+                    at: subject.at,
+                    flag: Flag {
+                        comment_id: c.id.clone(),
+                        thread_id: t.id.clone(),
+                        rule: rule.id.clone(),
+                        severity: rule.severity,
+                        action: rule.action,
+                        reason,
+                        evidence,
+                    },
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// Fills a reason template (`{{name}}`, spaces inside the braces allowed).
+pub fn render_reason(
+    template: &str,
+    matched: &str,
+    author: &str,
+    rule: &str,
+    detail: &str,
+) -> String {
+    let mut out = String::with_capacity(template.len() + matched.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(j) = after.find("}}") else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        match after[..j].trim() {
+            "match" => out.push_str(matched),
+            "author" => out.push_str(author),
+            "rule" => out.push_str(rule),
+            "detail" => out.push_str(detail),
+            _ => out.push_str(&rest[i..i + 2 + j + 2]),
+        }
+        rest = &after[j + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn context_holds(
+    rule: &Rule,
+    s: &Subject,
+    ctx: &ModerationContext,
+    earlier: Option<&FlagIndex>,
+) -> bool {
+    let cx = &rule.context;
+    let Some(c) = s.thread.comments.get(s.at.comment as usize) else {
+        return false;
+    };
+    if cx.depth_min.is_some_and(|d| c.depth < d) || cx.depth_max.is_some_and(|d| c.depth > d) {
+        return false;
+    }
+    if let Some(want) = &cx.stance {
+        let Some(rs) = ctx.stances.and_then(|st| st.get(s.at)) else {
+            return false;
+        };
+        if !want.contains(&rs.stance) {
+            return false;
+        }
+    }
+    if let Some(want) = &cx.clusters {
+        let got = ctx
+            .clusters
+            .and_then(|cl| cl.get(s.at.thread as usize))
+            .and_then(|t| t.get(s.at.comment as usize))
+            .copied()
+            .flatten();
+        if !got.is_some_and(|k| want.contains(&k)) {
+            return false;
+        }
+    }
+    if cx.latency_max_secs.is_some() || cx.latency_min_secs.is_some() {
+        let before = match c.parent_index {
+            Some(p) => s.thread.comments.get(p as usize).and_then(|p| p.timestamp),
+            None => s.thread.post.timestamp,
+        };
+        let Some(lat) = c.timestamp.zip(before).map(|(a, b)| a.0 - b.0) else {
+            return false;
+        };
+        if cx.latency_max_secs.is_some_and(|m| lat > m)
+            || cx.latency_min_secs.is_some_and(|m| lat < m)
+        {
+            return false;
+        }
+    }
+    if let Some(want) = cx.parent_flagged {
+        let Some(idx) = earlier else { return false };
+        let flagged = c.parent_index.is_some_and(|p| {
+            idx.rules
+                .get(s.at.thread as usize)
+                .and_then(|t| t.get(p as usize))
+                .is_some_and(|rs| {
+                    rs.iter().any(|r| {
+                        cx.parent_flagged_by.is_empty() || cx.parent_flagged_by.contains(r)
+                    })
+                })
+        });
+        if flagged != want {
+            return false;
+        }
+    }
+    if let Some(min) = cx.author_flags_min {
+        let Some(idx) = earlier else { return false };
+        let n = idx
+            .author_before
+            .get(s.at.thread as usize)
+            .and_then(|t| t.get(s.at.comment as usize))
+            .copied()
+            .unwrap_or(0);
+        if c.author.is_none() || n < min {
+            return false;
+        }
+    }
+    true
+}
+
+type Found = (Vec<(usize, usize)>, String);
+
+fn content_holds<'a>(rule: &Rule, s: &'a Subject, prepared: &Prepared) -> Option<Matched<'a>> {
+    if rule.checks.is_empty() {
+        return Some((Vec::new(), String::new(), s.text));
+    }
+    for &f in &rule.fields {
+        let value = s.field(f);
+        let mut spans = Vec::new();
+        let mut details = Vec::new();
+        let all = rule
+            .checks
+            .iter()
+            .all(|c| match eval(c, f, value, s, prepared) {
+                Some((sp, d)) => {
+                    spans.extend(sp);
+                    if !d.is_empty() {
+                        details.push(d);
+                    }
+                    true
+                }
+                None => false,
+            });
+        if all {
+            details.dedup();
+            return Some((tidy(spans), details.join("; "), value));
+        }
+    }
+    None
+}
+
+/// Sorts spans, drops repeats and spans inside others, keeps the first [`MAX_EVIDENCE`].
+fn tidy(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for sp in spans {
+        if out.last().is_some_and(|l| sp.1 <= l.1) {
+            continue;
+        }
+        out.push(sp);
+        if out.len() == MAX_EVIDENCE {
+            break;
+        }
+    }
+    out
+}
+
+fn eval(
+    check: &Check,
+    field: Field,
+    value: &str,
+    s: &Subject,
+    prepared: &Prepared,
+) -> Option<Found> {
+    match check {
+        Check::Regex(re) => {
+            let spans: Vec<(usize, usize)> = re
+                .find_iter(value)
+                .filter(|m| !m.is_empty())
+                .take(MAX_EVIDENCE)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            (!spans.is_empty()).then_some((spans, String::new()))
+        }
+        Check::Caps {
+            min_share,
+            min_letters,
+        } => {
+            let (share, letters) = scan::caps_share(value);
+            (letters >= *min_letters && share >= *min_share).then(|| {
+                (
+                    scan::sentences(value),
+                    format!("{:.0}% capitals", share * 100.0),
+                )
+            })
+        }
+        Check::ShoutedWords { min } => {
+            let words = scan::shouted_words(value);
+            if words.len() < *min {
+                return None;
+            }
+            let sentences = scan::sentences(value);
+            let spans = sentences
+                .into_iter()
+                .filter(|&(a, b)| words.iter().any(|&(ws, we)| ws >= a && we <= b))
+                .collect();
+            Some((spans, format!("{} shouted words", words.len())))
+        }
+        Check::PunctRun { min } => {
+            let spans = scan::punct_runs(value, *min);
+            (!spans.is_empty()).then_some((spans, String::new()))
+        }
+        Check::Links { min } => {
+            let spans = if field == Field::Text {
+                s.link_spans.clone()
+            } else {
+                scan::links(value)
+            };
+            (spans.len() >= *min).then(|| {
+                let n = spans.len();
+                (spans, format!("{n} link{}", if n == 1 { "" } else { "s" }))
+            })
+        }
+        Check::Length { min, max } => {
+            let n = value.chars().count();
+            (min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m))
+                .then(|| (Vec::new(), format!("{n} characters")))
+        }
+        Check::WordsBelow { max } => {
+            let mut n = 0;
+            let mut last = 0;
+            for &(a, b) in scan::links(value)
+                .iter()
+                .chain(std::iter::once(&(value.len(), value.len())))
+            {
+                n += value.get(last..a).map_or(0, |t| words(t).count());
+                last = b;
+            }
+            (n < *max).then(|| (Vec::new(), format!("{n} words besides links")))
+        }
+        Check::RepeatedChars { min } => {
+            let spans = scan::repeated_chars(value, *min);
+            (!spans.is_empty()).then_some((spans, String::new()))
+        }
+        Check::NearDuplicate { min_similarity } => {
+            if field != Field::Text {
+                return None;
+            }
+            let (other, sim) = prepared
+                .duplicates
+                .as_ref()?
+                .get(s.at.thread as usize)?
+                .get(s.at.comment as usize)?
+                .as_ref()?;
+            (*sim >= *min_similarity).then(|| {
+                let trimmed = value.trim_start();
+                let start = value.len() - trimmed.len();
+                (
+                    vec![(start, start + trimmed.trim_end().len())],
+                    format!("similarity {sim:.2} to comment {other}"),
+                )
+            })
+        }
+        Check::OffTopic {
+            max_similarity,
+            min_terms,
+        } => {
+            // A comment in an argument cluster is on some argument of the thread.
+            if field != Field::Text || s.cluster.is_some() {
+                return None;
+            }
+            let v = prepared.vocab.as_ref()?.get(s.at.thread as usize)?;
+            let mut own: Vec<String> = v.tokenizer.terms(value);
+            own.sort();
+            own.dedup();
+            if own.len() < *min_terms {
+                return None;
+            }
+            // The context is the article and the *other* comments: terms only this comment
+            // uses do not count toward it.
+            let only_here = own
+                .iter()
+                .filter(|w| v.comment_counts.get(*w).is_some_and(|&n| n <= 1))
+                .count();
+            if v.total_terms.saturating_sub(only_here) < MIN_CONTEXT_TERMS {
+                return None;
+            }
+            let shared = own
+                .iter()
+                .filter(|w| {
+                    v.article.contains(*w) || v.comment_counts.get(*w).is_some_and(|&n| n > 1)
+                })
+                .count();
+            let sim = shared as f64 / own.len() as f64;
+            (sim <= *max_similarity).then(|| {
+                (
+                    Vec::new(),
+                    format!(
+                        "{:.0}% of its {} terms appear in the article or thread",
+                        sim * 100.0,
+                        own.len()
+                    ),
+                )
+            })
+        }
+        Check::All(checks) => {
+            let mut spans = Vec::new();
+            let mut details = Vec::new();
+            for c in checks {
+                let (sp, d) = eval(c, field, value, s, prepared)?;
+                spans.extend(sp);
+                if !d.is_empty() {
+                    details.push(d);
+                }
+            }
+            Some((spans, details.join("; ")))
+        }
+        Check::Any(checks) => {
+            let mut spans = Vec::new();
+            let mut details = Vec::new();
+            let mut any = false;
+            for c in checks {
+                if let Some((sp, d)) = eval(c, field, value, s, prepared) {
+                    any = true;
+                    spans.extend(sp);
+                    if !d.is_empty() {
+                        details.push(d);
+                    }
+                }
+            }
+            details.dedup();
+            any.then(|| (spans, details.join("; ")))
+        }
+    }
+}
