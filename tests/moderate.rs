@@ -37,7 +37,7 @@ fn c(n: u32) -> String {
 
 #[test]
 fn seed_004_queue_meets_the_acceptance_criteria() {
-    let out = run(&["moderate", YALTA, "--output-format", "json", "-q"]).expect_code(1);
+    let out = run(&["moderate", YALTA, "--format", "json", "-q"]).expect_code(1);
     let v = out.json();
     // Comment numbered "1" (c1): the insult rule, evidence "gobshite".
     let f1 = flags_of(&v, &c(1));
@@ -96,11 +96,11 @@ fn seed_004_queue_meets_the_acceptance_criteria() {
 #[test]
 fn queue_is_deterministic_in_every_format() {
     for fmt in ["json", "csv", "table"] {
-        let a = run(&["moderate", "threads/", "--output-format", fmt, "-q"]).expect_code(1);
-        let b = run(&["moderate", "threads/", "--output-format", fmt, "-q"]).expect_code(1);
+        let a = run(&["moderate", "threads/", "--format", fmt, "-q"]).expect_code(1);
+        let b = run(&["moderate", "threads/", "--format", fmt, "-q"]).expect_code(1);
         assert_eq!(a.stdout, b.stdout, "{fmt}");
     }
-    let csv = run(&["moderate", YALTA, "--output-format", "csv", "-q"]).expect_code(1);
+    let csv = run(&["moderate", YALTA, "--format", "csv", "-q"]).expect_code(1);
     assert!(csv.stdout.starts_with(
         "comment_id,thread_id,rule,severity,action,reason,evidence,evidence_spans,decision\n"
     ));
@@ -125,13 +125,7 @@ fn simplest_rule_file_and_exit_codes() {
         "[[rule]]\nid = \"yalta\"\npattern = \"yalta\\\\?+\"\naction = \"flag\"\n",
     );
     let v = run(&[
-        "moderate",
-        YALTA,
-        "--rules",
-        &rules,
-        "--output-format",
-        "json",
-        "-q",
+        "moderate", YALTA, "--rules", &rules, "--format", "json", "-q",
     ])
     .expect_code(1)
     .json();
@@ -154,7 +148,7 @@ fn simplest_rule_file_and_exit_codes() {
         "--rules",
         &rules,
         "--with-builtin",
-        "--output-format",
+        "--format",
         "json",
         "-q",
     ])
@@ -627,15 +621,7 @@ fn decisions_persist_across_runs_and_undo_restores() {
     let dir = temp_dir("mod-decide");
     let db = dir.join("d.db").to_string_lossy().into_owned();
     let queue = |extra: &[&str]| {
-        let mut a = vec![
-            "moderate",
-            YALTA,
-            "--db",
-            &db,
-            "--output-format",
-            "json",
-            "-q",
-        ];
+        let mut a = vec!["moderate", YALTA, "--db", &db, "--format", "json", "-q"];
         a.extend_from_slice(extra);
         run(&a)
     };
@@ -690,7 +676,7 @@ fn decisions_persist_across_runs_and_undo_restores() {
         copy.to_str().unwrap(),
         "--db",
         &db,
-        "--output-format",
+        "--format",
         "json",
         "--all",
         "-q",
@@ -748,7 +734,7 @@ fn backtest_on_cmv_and_davidson_fixtures() {
         "--backtest",
         "cmv",
         fixture("moderate/cmv").to_str().unwrap(),
-        "--output-format",
+        "--format",
         "json",
     ])
     .expect_code(0);
@@ -770,7 +756,7 @@ fn backtest_on_cmv_and_davidson_fixtures() {
         "--backtest",
         "davidson",
         fixture("moderate/davidson-small.csv").to_str().unwrap(),
-        "--output-format",
+        "--format",
         "csv",
     ])
     .expect_code(0);
@@ -883,7 +869,7 @@ fn approve_rules_take_comments_out_of_the_queue() {
         "--rules",
         &rules,
         "--with-builtin",
-        "--output-format",
+        "--format",
         "json",
         "-q",
     ])
@@ -907,7 +893,7 @@ fn backtest_against_recorded_decisions() {
         "decisions",
         "--db",
         &db,
-        "--output-format",
+        "--format",
         "json",
         "-q",
     ])
@@ -966,7 +952,7 @@ fn cli_context_rules_read_stance_and_cluster_files() {
         &rules,
         "--stances",
         &st,
-        "--output-format",
+        "--format",
         "json",
         "-q",
     ])
@@ -1018,7 +1004,7 @@ fn cli_context_rules_read_stance_and_cluster_files() {
         "--db",
         &db,
         "--all",
-        "--output-format",
+        "--format",
         "json",
         "-q",
     ])

@@ -26,6 +26,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process arguments, exiting with clap's message on a usage error.
+    pub fn parse_args() -> Cli {
+        Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses an argument list.
+    ///
+    /// `moderate --format table|json|csv` names the queue's output format, as the moderation
+    /// issue promised its users; there the input-format override is `--input-format`.
+    /// Every other command keeps `--format` for the input format.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Cli::command().mut_subcommand("moderate", |m| {
+            m.mut_arg("format", |a| a.long("input-format"))
+                .mut_arg("output_format", |a| a.long("format").alias("output-format"))
+        });
+        Cli::from_arg_matches(&command.try_get_matches_from(args)?)
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -35,7 +35,7 @@ pub struct ModerateArgs {
     /// Run the built-in rules as well as the --rules files.
     #[arg(long)]
     with_builtin: bool,
-    /// Output format (`--format` names the input format, shared by every command).
+    /// Output format of the queue (spelled `--format`; the input format is `--input-format` here).
     #[arg(long, value_enum, default_value_t = QueueFormat::Table)]
     output_format: QueueFormat,
     /// Decision store (SQLite): decided comments leave the queue; the run is recorded so
