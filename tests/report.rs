@@ -121,14 +121,34 @@ fn analyze_writes_reports_and_six_parquet_tables() {
     assert_eq!(replies[0], Some(2));
     assert_eq!(replies.iter().flatten().sum::<u32>(), 3);
     // Analyses that did not run are null, never guessed.
-    for col in ["cluster_id", "stance", "stance_confidence", "flags"] {
+    for col in ["cluster_id", "stance", "stance_confidence"] {
         assert_eq!(comments.column(col).unwrap().null_count(), 14, "{col}");
     }
+    // Moderation ran: every comment has a (possibly empty) list of rule ids.
+    let flags = comments.column("flags").unwrap();
+    assert_eq!(flags.null_count(), 0);
+    let first: Vec<String> = flags
+        .list()
+        .unwrap()
+        .get_as_series(0)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    assert!(first.contains(&"insults".to_string()), "{first:?}");
     let threads = read_parquet(&dir.join("tables/threads.parquet"));
     assert_eq!(threads.height(), 5);
     let edges = read_parquet(&dir.join("tables/edges.parquet"));
     assert_eq!(edges.height(), 3);
-    for t in ["units", "clusters", "flags"] {
+    let flag_rows = read_parquet(&dir.join("tables/flags.parquet")).height();
+    assert!(
+        flag_rows >= 3,
+        "insults, shouting and links at least: {flag_rows}"
+    );
+    for t in ["units", "clusters"] {
         assert_eq!(
             read_parquet(&dir.join(format!("tables/{t}.parquet"))).height(),
             0,

@@ -168,7 +168,10 @@ pub struct Stage {
 /// here, e.g. `Stage { name: STAGE_CLUSTER, run: cluster_stage }`, whose body sets
 /// `analysis.clustering = Some(..)`.
 pub fn stages() -> Vec<Stage> {
-    Vec::new()
+    vec![Stage {
+        name: STAGE_MODERATE,
+        run: crate::moderate::stage::run,
+    }]
 }
 
 /// Runs `stages` over a corpus; `on_stage` is called with each stage name before it starts
