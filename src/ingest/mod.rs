@@ -2,7 +2,12 @@
 //!
 //! Adding a format means one new module and one line in [`readers`].
 
+pub mod convokit;
 mod detect;
+pub mod hn;
+pub mod iac;
+pub mod reddit;
+pub mod table;
 pub mod text;
 
 pub use detect::detect;
@@ -37,6 +42,8 @@ pub struct IngestOptions {
     pub lenient: bool,
     /// Resource limits.
     pub limits: Limits,
+    /// Column (field) names the `csv` and `jsonl` readers look for.
+    pub columns: table::Columns,
 }
 
 /// What a reader returns for one input.
@@ -61,7 +68,15 @@ pub trait Reader: Sync {
 
 /// Every reader, one line per format.
 pub fn readers() -> &'static [&'static dyn Reader] {
-    &[&text::TextReader]
+    &[
+        &text::TextReader,
+        &reddit::RedditReader,
+        &hn::HnReader,
+        &convokit::ConvokitReader,
+        &iac::IacReader,
+        &table::CsvReader,
+        &table::JsonlReader,
+    ]
 }
 
 /// The reader for a format, if this build has one.
@@ -153,6 +168,19 @@ impl InputFile {
             .read_to_end(&mut buf)
             .map_err(io)?;
         Ok(buf)
+    }
+
+    /// A buffered reader over the input, for readers that stream records instead of
+    /// loading the whole file (no size limit applies: memory stays bounded).
+    pub fn open(&self) -> Result<Box<dyn std::io::BufRead + '_>, IngestError> {
+        if let Some(b) = &self.stdin {
+            return Ok(Box::new(std::io::Cursor::new(b.as_slice())));
+        }
+        let file = std::fs::File::open(&self.path).map_err(|source| IngestError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
     }
 
     /// The first `n` bytes (for sniffing).

@@ -209,9 +209,58 @@ pub fn normalize_space(s: &str) -> String {
     out
 }
 
+/// Normalises a comment body to the model's form: paragraphs (separated in the source by a
+/// blank or whitespace-only line) joined by one blank line, whitespace inside each paragraph
+/// collapsed. Takes ownership so the common already-clean case costs no copy.
+pub fn normalize_paragraphs(s: String) -> String {
+    let clean = !s.is_empty()
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s
+            .bytes()
+            .any(|b| matches!(b, b'\n' | b'\r' | b'\t' | 0x0B | 0x0C))
+        && !s.contains("  ")
+        && !s.contains('\u{A0}');
+    if clean || s.is_empty() {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut para = String::new();
+    let flush = |para: &mut String, out: &mut String| {
+        let p = normalize_space(para);
+        if !p.is_empty() {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&p);
+        }
+        para.clear();
+    };
+    for line in s.split('\n') {
+        if line.trim().is_empty() {
+            flush(&mut para, &mut out);
+        } else {
+            para.push_str(line);
+            para.push(' ');
+        }
+    }
+    flush(&mut para, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizes_paragraphs() {
+        assert_eq!(normalize_paragraphs("plain text".into()), "plain text");
+        assert_eq!(
+            normalize_paragraphs("  a\r\n b\n \n\n c\td ".into()),
+            "a b\n\nc d"
+        );
+        assert_eq!(normalize_paragraphs("\n \n".into()), "");
+    }
 
     #[test]
     fn repairs_seed_mojibake() {
