@@ -2,4 +2,5 @@
 
 mod util;
 
+mod formats_json;
 mod seeds;

@@ -322,11 +322,11 @@ fn read_dir(
         {
             c.status = s;
         }
-        if let Some(l) = tl
-            .get("lines")
-            .and_then(|v| serde_json::from_value::<LineRange>(v.clone()).ok())
-        {
-            c.lines = Some(l);
+        if !tl.is_empty() {
+            // Written by threadlens: restore the original source lines, if any.
+            c.lines = tl
+                .get("lines")
+                .and_then(|v| serde_json::from_value::<LineRange>(v.clone()).ok());
         } else {
             c.lines = Some(LineRange {
                 start: u.line as u32,

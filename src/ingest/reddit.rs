@@ -68,19 +68,20 @@ fn is_listing(head: &str) -> bool {
     start.contains("\"kind\":\"Listing\"")
 }
 
-/// A first line that is a reddit object with a prefixed `link_id`.
+/// One of the first lines is a reddit comment (prefixed `link_id` and `parent_id`) or
+/// submission (`name` starting `t3_`).
 fn is_pushshift(head: &str) -> bool {
-    let first = head
-        .lines()
+    head.lines()
         .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let compact: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.starts_with('{')
-        && compact.contains("\"link_id\":\"t3_")
-        && (compact.contains("\"parent_id\":\"t1_")
-            || compact.contains("\"parent_id\":\"t3_")
-            || compact.contains("\"name\":\"t3_"))
+        .filter(|l| !l.is_empty())
+        .take(5)
+        .any(|line| {
+            let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            let comment = compact.contains("\"link_id\":\"t3_")
+                && (compact.contains("\"parent_id\":\"t1_")
+                    || compact.contains("\"parent_id\":\"t3_"));
+            compact.starts_with('{') && (comment || compact.contains("\"name\":\"t3_"))
+        })
 }
 
 /// Strips a reddit type prefix (`t1_`, `t3_`, …).

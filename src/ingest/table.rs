@@ -211,6 +211,10 @@ struct Builder<'a> {
     bad_times: u64,
     first_bad_time: Option<(u64, String)>,
     skipped_lines: Vec<u64>,
+    /// Whether the table has an id column (CSV header, or any JSONL record with the key).
+    has_id_column: bool,
+    unnamed: u64,
+    first_unnamed: Option<u64>,
 }
 
 impl<'a> Builder<'a> {
@@ -227,6 +231,9 @@ impl<'a> Builder<'a> {
             bad_times: 0,
             first_bad_time: None,
             skipped_lines: Vec::new(),
+            has_id_column: false,
+            unnamed: 0,
+            first_unnamed: None,
         }
     }
 
@@ -301,18 +308,15 @@ impl<'a> Builder<'a> {
         };
         let id = match row.take(Slot::Id).and_then(Cell::into_text) {
             Some(id) => id,
-            None if cols.given(Slot::Id).is_some() => {
-                let err = self.malformed(
-                    line,
-                    record,
-                    format!(
-                        "expected a non-empty {:?} field (the comment id)",
-                        cols.name(Slot::Id)
-                    ),
-                );
-                return self.bad_record(err, line);
+            None => {
+                // A comment without an id is still a comment: name it by its record, as
+                // files without an id column are, and say so when the column exists.
+                if self.has_id_column {
+                    self.unnamed += 1;
+                    self.first_unnamed.get_or_insert(line);
+                }
+                format!("{}-r{record}", self.input.stem_id())
             }
-            None => format!("{}-r{record}", self.input.stem_id()),
         };
         let thread = row.take(Slot::Thread).and_then(Cell::into_text);
         let t = self.thread_index(thread);
@@ -356,6 +360,13 @@ impl<'a> Builder<'a> {
             self.opts.lenient,
             &mut self.stats,
         )?;
+        if self.unnamed > 0 {
+            self.stats.warnings.push(format!(
+                "{name}: {} records have an empty id and were named <file>-r<record> (first at line {})",
+                self.unnamed,
+                self.first_unnamed.unwrap_or(0)
+            ));
+        }
         if self.bad_times > 0 {
             let (line, raw) = self.first_bad_time.take().unwrap_or_default();
             self.stats.warnings.push(format!(
@@ -513,7 +524,9 @@ fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Ing
             explicit_missing_checked = true;
             for slot in SLOTS {
                 if let Some(name) = cols.given(slot) {
-                    if slot != Slot::Parent && row.cells[slot as usize].is_none() {
+                    // Only the fields every record needs; optional ones may be absent.
+                    let required = matches!(slot, Slot::Id | Slot::Text);
+                    if required && row.cells[slot as usize].is_none() {
                         return Err(b.malformed(
                             line_no,
                             record,
@@ -526,6 +539,9 @@ fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Ing
                     }
                 }
             }
+        }
+        if row.cells[Slot::Id as usize].is_some() {
+            b.has_id_column = true;
         }
         b.push(row, lines, record, cols)?;
     }
@@ -866,6 +882,7 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
             }
         }
     }
+    b.has_id_column = slots.contains(&Some(Slot::Id));
     let mut record = 0u64;
     loop {
         let (start, end) = match split.next_record() {
