@@ -953,3 +953,30 @@ fn a_directory_mixing_formats_is_detected_file_by_file() {
     .expect_code(0);
     assert_eq!(threads(&r.json())[0]["format"], "jsonl");
 }
+
+#[test]
+fn a_3000_deep_algolia_nesting_reads_without_recursion() {
+    // serde_json stops at 128 levels; an Algolia item nests two levels per reply.
+    let n = 3000;
+    let mut s = String::from(
+        r#"{"id":1,"type":"story","author":"a","title":"t","created_at_i":1,"children":["#,
+    );
+    for i in 2..n + 2 {
+        s.push_str(&format!(
+            r#"{{"id":{i},"type":"comment","author":"u","text":"x","created_at_i":{i},"parent_id":{},"children":["#,
+            i - 1
+        ));
+    }
+    s.push_str(&"]}".repeat(n + 1));
+    let dir = temp_dir("deep-hn");
+    let p = write(&dir, "deep.json", &s);
+    let v = parse(&[&p]);
+    let t = &threads(&v)[0];
+    assert_eq!(t["format"], "hn");
+    assert_eq!(comments(t).len(), n);
+    assert_eq!(max_depth(t), n as u64 - 1);
+    // Cut in the middle: a clear error, not a crash.
+    let p = write(&dir, "cut.json", &s[..s.len() / 2]);
+    let r = run(&["parse", &p]).expect_code(2);
+    assert!(r.stderr.contains("EOF while parsing"), "{}", r.stderr);
+}

@@ -146,10 +146,13 @@ const NOT_META: &[&str] = &[
 ];
 
 fn parse_doc(text: &str) -> Result<Vec<Value>, (u64, String)> {
-    match serde_json::from_str::<Value>(text) {
+    match super::json::parse(text) {
         Ok(Value::Array(items)) => Ok(items),
         Ok(v @ Value::Object(_)) => Ok(vec![v]),
-        Ok(_) => Err((1, "expected an HN item object or an array of items".into())),
+        Ok(other) => {
+            super::json::drop_deep(other);
+            Err((1, "expected an HN item object or an array of items".into()))
+        }
         Err(first) => {
             // One item a line?
             let mut items = Vec::new();
@@ -160,10 +163,7 @@ fn parse_doc(text: &str) -> Result<Vec<Value>, (u64, String)> {
                 match serde_json::from_str::<Value>(line) {
                     Ok(v @ Value::Object(_)) => items.push(v),
                     _ if k == 0 => {
-                        return Err((
-                            first.line() as u64,
-                            format!("expected HN items as JSON: {first}"),
-                        ));
+                        return Err((first.line, format!("expected HN items as JSON: {first}")));
                     }
                     Ok(_) => {
                         return Err((k as u64 + 1, "expected one HN item object a line".into()));
@@ -189,6 +189,19 @@ fn read_items(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Ing
         record: None,
         message,
     })?;
+    let out = build(input, opts, &docs);
+    // Dropped by hand: a deeply nested item would overflow the stack in the default drop.
+    for d in docs {
+        super::json::drop_deep(d);
+    }
+    out
+}
+
+fn build(
+    input: &InputFile,
+    opts: &IngestOptions,
+    docs: &[Value],
+) -> Result<ReadOutput, IngestError> {
     let name = input.display_name();
     let mut stats = IngestStats::default();
     // Flatten: Algolia nesting in pre-order with an explicit stack; Firebase items as they are.

@@ -6,6 +6,7 @@ pub mod convokit;
 mod detect;
 pub mod hn;
 pub mod iac;
+mod json;
 pub mod reddit;
 pub mod table;
 pub mod text;

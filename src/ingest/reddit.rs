@@ -243,24 +243,35 @@ fn more_count(data: &Map<String, Value>) -> u64 {
 
 fn read_page(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
     let text = input.text(&opts.limits)?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+    let doc: Value = super::json::parse(&text).map_err(|e| {
         malformed(
             input,
-            Some(e.line() as u64),
+            Some(e.line),
             format!("expected a reddit comments page ([link Listing, comment Listing]): {e}"),
         )
     })?;
+    let out = page_threads(input, opts, &doc);
+    // Dropped by hand: deeply nested replies would overflow the stack in the default drop.
+    super::json::drop_deep(doc);
+    out
+}
+
+fn page_threads(
+    input: &InputFile,
+    opts: &IngestOptions,
+    doc: &Value,
+) -> Result<ReadOutput, IngestError> {
     fn listing_children(v: &Value) -> Option<&Vec<Value>> {
         v.get("data")?.get("children")?.as_array()
     }
-    let (link, comments) = match &doc {
+    let (link, comments) = match doc {
         Value::Array(parts) if parts.len() == 2 => {
             let link = listing_children(&parts[0])
                 .and_then(|c| c.first())
                 .and_then(|t| t.get("data").and_then(Value::as_object));
             (link, listing_children(&parts[1]))
         }
-        Value::Object(_) => (None, listing_children(&doc)),
+        Value::Object(_) => (None, listing_children(doc)),
         _ => (None, None),
     };
     let Some(top) = comments else {

@@ -20,7 +20,8 @@ use crate::model::{
     AuthorSource, Comment, Format, IngestStats, LineRange, ReplyLink, Thread, parse_timestamp,
 };
 use crate::text::encoding::cp1252_char;
-use crate::text::{normalize_paragraphs, repair_mojibake};
+use crate::text::encoding::repair_mojibake_owned;
+use crate::text::normalize_paragraphs;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -321,7 +322,7 @@ impl<'a> Builder<'a> {
         let thread = row.take(Slot::Thread).and_then(Cell::into_text);
         let t = self.thread_index(thread);
         let position = self.threads[t].comments.len() as u32 + 1;
-        let text = normalize_paragraphs(repair_mojibake(&text));
+        let text = normalize_paragraphs(repair_mojibake_owned(text));
         let mut c = Comment::new(id, position, text);
         if let Some(p) = row.take(Slot::Parent).and_then(Cell::into_text) {
             c.parent_id = Some(p);

@@ -135,12 +135,27 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> String {
         .collect()
 }
 
+/// Whether the text contains a character that starts every mojibake run.
+fn may_hold_mojibake(text: &str) -> bool {
+    text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð'])
+}
+
+/// [`repair_mojibake`] for an owned string: clean text (the common case) is returned
+/// without a copy, which matters when millions of records stream through.
+pub fn repair_mojibake_owned(text: String) -> String {
+    if may_hold_mojibake(&text) {
+        repair_mojibake(&text)
+    } else {
+        text
+    }
+}
+
 /// Repairs mojibake: runs of characters whose Windows-1252 bytes form a valid multi-byte
 /// UTF-8 sequence are replaced by the character that sequence encodes ("â€™" → "’",
 /// "Ã©" → "é"). A stray "Â" before a space, the remnant of a mangled no-break space, becomes
 /// a space. Text without such runs is returned unchanged.
 pub fn repair_mojibake(text: &str) -> String {
-    if !text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð']) {
+    if !may_hold_mojibake(text) {
         return text.to_owned();
     }
     let chars: Vec<char> = text.chars().collect();
