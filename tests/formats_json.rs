@@ -980,3 +980,13 @@ fn a_3000_deep_algolia_nesting_reads_without_recursion() {
     let r = run(&["parse", &p]).expect_code(2);
     assert!(r.stderr.contains("EOF while parsing"), "{}", r.stderr);
 }
+
+#[test]
+fn stdin_is_detected_by_content() {
+    let jsonl = std::fs::read(fixture("jsonl/synth-300.jsonl")).unwrap();
+    let r = crate::util::run_with_stdin(&["parse", "-"], Some(&jsonl)).expect_code(0);
+    assert_eq!(threads(&r.json()).len(), 23);
+    let page = std::fs::read(fixture("reddit/nfl_g7vyxy_comments.json")).unwrap();
+    let r = crate::util::run_with_stdin(&["parse", "-"], Some(&page)).expect_code(0);
+    assert_eq!(threads(&r.json())[0]["format"], "reddit");
+}

@@ -40,7 +40,7 @@ impl Reader for HnReader {
             return 0;
         }
         let ext = extension(input);
-        if !matches!(ext.as_str(), "json" | "jsonl" | "ndjson") || !is_hn(head) {
+        if !matches!(ext.as_str(), "json" | "jsonl" | "ndjson" | "") || !is_hn(head) {
             return 0;
         }
         if ext == "json" { 70 } else { 60 }

@@ -33,7 +33,7 @@ impl Reader for IacReader {
     }
 
     fn sniff(&self, input: &InputFile, head: &str) -> u8 {
-        if input.is_dir || extension(input) != "json" {
+        if input.is_dir || !matches!(extension(input).as_str(), "json" | "") {
             return 0;
         }
         if is_discussion(head) { 70 } else { 0 }

@@ -38,10 +38,10 @@ impl Reader for RedditReader {
             return 0;
         }
         let ext = extension(input);
-        if ext == "json" && is_listing(head) {
+        if matches!(ext.as_str(), "json" | "") && is_listing(head) {
             return 80;
         }
-        if matches!(ext.as_str(), "json" | "jsonl" | "ndjson") && is_pushshift(head) {
+        if matches!(ext.as_str(), "json" | "jsonl" | "ndjson" | "") && is_pushshift(head) {
             return 60;
         }
         0

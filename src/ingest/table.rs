@@ -145,8 +145,8 @@ impl Reader for JsonlReader {
         }
         match extension(input).as_str() {
             "jsonl" | "ndjson" => 50,
-            // A `.json` file that is one object per line rather than one document.
-            "json" if looks_like_json_lines(head) => 20,
+            // A `.json` file (or stdin) that is one object per line rather than one document.
+            "json" | "" if looks_like_json_lines(head) => 20,
             _ => 0,
         }
     }
