@@ -990,3 +990,16 @@ fn stdin_is_detected_by_content() {
     let r = crate::util::run_with_stdin(&["parse", "-"], Some(&page)).expect_code(0);
     assert_eq!(threads(&r.json())[0]["format"], "reddit");
 }
+
+#[test]
+fn utf16_tables_are_decoded() {
+    let dir = temp_dir("utf16");
+    let text = "id,text\r\n1,\"Grüße, “quoted”\"\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let p = write(&dir, "wide.csv", bytes);
+    let v = parse(&[&p]);
+    assert_eq!(comments(&threads(&v)[0])[0]["text"], "Grüße, “quoted”");
+}

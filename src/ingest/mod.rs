@@ -173,9 +173,9 @@ impl InputFile {
 
     /// A buffered reader over the input, for readers that stream records instead of
     /// loading the whole file (no size limit applies: memory stays bounded).
-    pub fn open(&self) -> Result<Box<dyn std::io::BufRead + '_>, IngestError> {
+    pub fn open(&self) -> Result<Box<dyn std::io::BufRead + 'static>, IngestError> {
         if let Some(b) = &self.stdin {
-            return Ok(Box::new(std::io::Cursor::new(b.as_slice())));
+            return Ok(Box::new(std::io::Cursor::new(b.as_ref().clone())));
         }
         let file = std::fs::File::open(&self.path).map_err(|source| IngestError::Io {
             path: self.path.clone(),

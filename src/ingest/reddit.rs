@@ -374,7 +374,7 @@ fn page_threads(
 }
 
 fn read_ndjson(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
-    let mut reader = input.open()?;
+    let mut reader = super::table::open_lines(input, opts)?;
     let mut stats = IngestStats::default();
     let mut threads: Vec<Thread> = Vec::new();
     let mut by_link: HashMap<String, usize> = HashMap::new();

@@ -467,6 +467,21 @@ fn decode_bytes(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// A line reader over the input. UTF-8 and Windows-1252 stream as they are (decoded per
+/// record); UTF-16, which must be decoded before lines can be found, is read whole (within
+/// `--max-file-bytes`) and re-encoded as UTF-8.
+pub(crate) fn open_lines(
+    input: &InputFile,
+    opts: &IngestOptions,
+) -> Result<Box<dyn BufRead + 'static>, IngestError> {
+    let head = input.head(2)?;
+    if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
+        let text = input.text(&opts.limits)?;
+        return Ok(Box::new(std::io::Cursor::new(text.into_bytes())));
+    }
+    input.open()
+}
+
 fn io_error(input: &InputFile, source: std::io::Error) -> IngestError {
     IngestError::Io {
         path: input.path.clone(),
@@ -478,7 +493,7 @@ fn io_error(input: &InputFile, source: std::io::Error) -> IngestError {
 // JSON Lines.
 
 fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
-    let mut reader = input.open()?;
+    let mut reader = open_lines(input, opts)?;
     let cols = &opts.columns;
     let mut b = Builder::new(input, opts, Format::Jsonl);
     let mut buf = Vec::with_capacity(4096);
@@ -831,7 +846,7 @@ impl<R: BufRead> CsvSplitter<R> {
 }
 
 fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
-    let reader = input.open()?;
+    let reader = open_lines(input, opts)?;
     let cols = &opts.columns;
     let mut b = Builder::new(input, opts, Format::Csv);
     let mut split = CsvSplitter::new(reader);
