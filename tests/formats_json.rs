@@ -1003,3 +1003,32 @@ fn utf16_tables_are_decoded() {
     let v = parse(&[&p]);
     assert_eq!(comments(&threads(&v)[0])[0]["text"], "Grüße, “quoted”");
 }
+
+#[test]
+fn tables_without_a_text_column_are_skipped_in_directories_but_errors_when_named() {
+    let dir = temp_dir("no-text");
+    write(&dir, "labels.csv", "id,score\n1,3\n");
+    write(&dir, "rows.jsonl", "{\"id\":1,\"score\":3}\n");
+    write(&dir, "ok.jsonl", "{\"id\":1,\"text\":\"hi\"}\n");
+    let r = run(&["parse", &dir.to_string_lossy()]).expect_code(0);
+    assert_eq!(threads(&r.json()).len(), 1);
+    assert!(
+        r.stderr.contains("labels.csv:1: no text column \"text\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("rows.jsonl:1 (record 1): the first record has no \"text\" field"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["parse", &dir.join("labels.csv").to_string_lossy()]).expect_code(2);
+    assert!(r.stderr.contains("no text column"), "{}", r.stderr);
+    let r = run(&["parse", &dir.join("rows.jsonl").to_string_lossy()]).expect_code(2);
+    assert!(
+        r.stderr.contains("the first record has no \"text\" field"),
+        "{}",
+        r.stderr
+    );
+}

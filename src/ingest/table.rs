@@ -482,6 +482,21 @@ pub(crate) fn open_lines(
     input.open()
 }
 
+/// A table without the text column: an error when named on the command line, a skipped
+/// file (with a warning) when found in a directory, like any other file that holds no
+/// threads.
+fn not_a_comment_table(input: &InputFile, err: IngestError) -> Result<ReadOutput, IngestError> {
+    if input.explicit {
+        return Err(err);
+    }
+    let mut stats = IngestStats::default();
+    stats.warnings.push(format!("{err}; skipped"));
+    Ok(ReadOutput {
+        threads: Vec::new(),
+        stats,
+    })
+}
+
 fn io_error(input: &InputFile, source: std::io::Error) -> IngestError {
     IngestError::Io {
         path: input.path.clone(),
@@ -538,6 +553,14 @@ fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Ing
         // A column named by a flag that the first record lacks is almost surely a typo.
         if !explicit_missing_checked {
             explicit_missing_checked = true;
+            if row.cells[Slot::Text as usize].is_none() && cols.given(Slot::Text).is_none() {
+                let message = format!(
+                    "the first record has no {:?} field (its fields: {}; name the text field with --text-col)",
+                    cols.name(Slot::Text),
+                    row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+                return not_a_comment_table(input, b.malformed(line_no, record, message));
+            }
             for slot in SLOTS {
                 if let Some(name) = cols.given(slot) {
                     // Only the fields every record needs; optional ones may be absent.
@@ -873,15 +896,12 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
     };
     let slots: Vec<Option<Slot>> = header.iter().map(|h| cols.slot_of(h)).collect();
     if !slots.contains(&Some(Slot::Text)) {
-        return Err(malformed(
-            1,
-            None,
-            format!(
-                "no text column {:?}; the columns are: {} (name the text column with --text-col)",
-                cols.name(Slot::Text),
-                header.join(", ")
-            ),
-        ));
+        let message = format!(
+            "no text column {:?}; the columns are: {} (name the text column with --text-col)",
+            cols.name(Slot::Text),
+            header.join(", ")
+        );
+        return not_a_comment_table(input, malformed(1, None, message));
     }
     for slot in SLOTS {
         if let Some(name) = cols.given(slot) {
