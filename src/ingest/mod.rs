@@ -322,15 +322,50 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
                 }
                 rename_thread(&mut thread, format!("{base}-{n}"));
             }
-            thread.link().map_err(|source| IngestError::Integrity {
-                path: input.path.clone(),
-                source,
-            })?;
+            thread
+                .link()
+                .map_err(|source| integrity_error(input, &thread, source))?;
             corpus.threads.push(thread);
         }
         corpus.stats.absorb(out.stats);
     }
     Ok(corpus)
+}
+
+/// A broken tree as an error; duplicate ids name both records by source line when the
+/// reader recorded lines (tables, NDJSON), else by position.
+fn integrity_error(
+    input: &InputFile,
+    thread: &Thread,
+    source: crate::model::IntegrityError,
+) -> IngestError {
+    if let crate::model::IntegrityError::DuplicateId {
+        id, first, second, ..
+    } = &source
+    {
+        let line = |pos: u32| {
+            thread
+                .comments
+                .get(pos.saturating_sub(1) as usize)
+                .and_then(|c| c.lines)
+                .map(|l| l.start)
+        };
+        if let (Some(a), Some(b)) = (line(*first), line(*second)) {
+            return IngestError::Malformed {
+                path: input.path.clone(),
+                line: Some(u64::from(b)),
+                record: None,
+                message: format!(
+                    "duplicate comment id {id:?} in thread {}: first at line {a}, again at line {b}",
+                    thread.id
+                ),
+            };
+        }
+    }
+    IngestError::Integrity {
+        path: input.path.clone(),
+        source,
+    }
 }
 
 /// Gives a thread a new id, renaming comment ids that were derived from the old one.

@@ -390,14 +390,18 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Duplicate comment ids within a thread are an error naming both records (by source line
-/// when known, else by position); in lenient mode the later record is dropped and counted.
+/// In lenient mode, drops (and counts) the later of two comments sharing an id within a
+/// thread. Otherwise nothing is done here: `Thread::link` finds duplicates anyway, and
+/// `read_corpus` turns that into an error naming both records.
 pub(crate) fn check_duplicates(
     threads: &mut [Thread],
     input: &InputFile,
     lenient: bool,
     stats: &mut IngestStats,
 ) -> Result<(), IngestError> {
+    if !lenient {
+        return Ok(());
+    }
     let name = input.display_name();
     let place = |c: &Comment| match c.lines {
         Some(l) => format!("line {}", l.start),
@@ -407,22 +411,6 @@ pub(crate) fn check_duplicates(
         let dups = duplicate_ids(thread);
         if dups.is_empty() {
             continue;
-        }
-        if !lenient {
-            let (first, second) = dups[0];
-            let (a, b) = (&thread.comments[first], &thread.comments[second]);
-            return Err(IngestError::Malformed {
-                path: input.path.clone(),
-                line: b.lines.map(|l| u64::from(l.start)),
-                record: None,
-                message: format!(
-                    "duplicate comment id {:?} in thread {}: first at {}, again at {}",
-                    b.id,
-                    thread.id,
-                    place(a),
-                    place(b)
-                ),
-            });
         }
         let mut drop: Vec<usize> = dups.iter().map(|&(_, second)| second).collect();
         drop.sort_unstable();
