@@ -138,7 +138,8 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> String {
 /// Whether the text contains a character that starts every mojibake run. All of them are
 /// in U+00C0..U+00FF, encoded with lead byte 0xC3, so a byte scan rules most text out first.
 fn may_hold_mojibake(text: &str) -> bool {
-    text.bytes().any(|b| b == 0xC3) && text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð'])
+    memchr::memchr(0xC3, text.as_bytes()).is_some()
+        && text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð'])
 }
 
 /// [`repair_mojibake`] for an owned string: clean text (the common case) is returned
