@@ -176,15 +176,16 @@ fn pushshift_ndjson_groups_by_link_and_errors_on_bad_lines() {
 
 #[test]
 fn iac_discussions_match_sources_counts() {
-    // (file, posts, authors, max depth in levels per SOURCES.md, quote spans)
+    // (file, posts, authors, max depth in levels and branching nodes per SOURCES.md (the
+    // two it does not give were counted from the source JSON), quote spans)
     let expected = [
-        ("discussion-8544", 51, 13, 16, 83),
-        ("discussion-13694", 48, 7, 16, 80),
-        ("discussion-10244", 131, 18, 36, 199),
-        ("discussion-942", 221, 30, 130, 244),
-        ("discussion-6585", 211, 19, 196, 21),
+        ("discussion-8544", 51, 13, 16, 16, 83),
+        ("discussion-13694", 48, 7, 16, 14, 80),
+        ("discussion-10244", 131, 18, 36, 40, 199),
+        ("discussion-942", 221, 30, 130, 37, 244),
+        ("discussion-6585", 211, 19, 196, 10, 21),
     ];
-    for (name, posts, authors, levels, spans) in expected {
+    for (name, posts, authors, levels, branching, spans) in expected {
         let v = parse(&[&fx(&format!("iac/{name}.json"))]);
         let t = &threads(&v)[0];
         assert_eq!(t["format"], "iac", "{name}");
@@ -195,6 +196,14 @@ fn iac_discussions_match_sources_counts() {
         assert_eq!(who.len(), authors, "{name} authors");
         assert_eq!(max_depth(t) + 1, levels, "{name} depth");
         assert_eq!(top_level(t), 1, "{name}: one opening post");
+        let mut children: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in cs {
+            if let Some(p) = c["parent_id"].as_str() {
+                *children.entry(p).or_default() += 1;
+            }
+        }
+        let branching_found = children.values().filter(|&&n| n > 1).count();
+        assert_eq!(branching_found, branching, "{name} branching nodes");
         let quoted: usize = cs
             .iter()
             .filter_map(|c| c["meta"]["quotes"].as_str())
@@ -1031,4 +1040,33 @@ fn tables_without_a_text_column_are_skipped_in_directories_but_errors_when_named
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn truncated_iac_and_hn_files_name_the_line_and_what_was_expected() {
+    let dir = temp_dir("truncated");
+    for (fixture_rel, name, expected) in [
+        (
+            "iac/discussion-8544.json",
+            "discussion-9.json",
+            "expected an IAC discussion ([posts, annotations, meta]): EOF while parsing",
+        ),
+        (
+            "hn/firebase-items.json",
+            "items.json",
+            "expected HN items as JSON: EOF while parsing",
+        ),
+    ] {
+        let text = std::fs::read_to_string(fixture(fixture_rel)).unwrap();
+        let cut: String = text.chars().take(text.chars().count() * 2 / 3).collect();
+        let lines = cut.lines().count();
+        let p = write(&dir, name, cut);
+        let r = run(&["parse", &p]).expect_code(2);
+        assert!(
+            r.stderr.contains(&format!("{name}:{lines}:")),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(expected), "{}", r.stderr);
+    }
 }
