@@ -66,6 +66,7 @@ fn reddit_comments_page_matches_sources_counts() {
     assert!(t["title"].as_str().unwrap().contains(" & @MikeGarafolo"));
     assert_eq!(t["byline"], "_bonzibuddy");
     assert_eq!(t["header_count"], 960);
+    assert_eq!(t["comment_status"], "open");
     assert_eq!(comments(t).len(), 200);
     assert_eq!(max_depth(t), 8, "SOURCES.md: max depth 9 levels");
     assert_eq!(top_level(t), 40);

@@ -16,8 +16,8 @@ use super::table::check_duplicates;
 use super::{IngestOptions, InputFile, ReadOutput, Reader};
 use crate::error::IngestError;
 use crate::model::{
-    AuthorSource, Comment, Format, IngestStats, LineRange, Post, ReplyLink, SourceStatus, Thread,
-    Timestamp, parse_timestamp,
+    AuthorSource, Comment, CommentStatus, Format, IngestStats, LineRange, Post, ReplyLink,
+    SourceStatus, Thread, Timestamp, parse_timestamp,
 };
 use crate::text::markup::decode_entities;
 use crate::text::normalize_paragraphs;
@@ -296,6 +296,15 @@ fn page_threads(
     let mut thread = Thread::new(thread_id, input.display_name(), Format::Reddit);
     if let Some(l) = link {
         thread.post = post_from(l);
+        // An archived or locked link takes no more comments.
+        let closed = ["archived", "locked"]
+            .iter()
+            .any(|k| l.get(*k).and_then(Value::as_bool).unwrap_or(false));
+        thread.comment_status = if closed {
+            CommentStatus::Closed
+        } else {
+            CommentStatus::Open
+        };
         thread.header_count = l
             .get("num_comments")
             .and_then(Value::as_u64)
