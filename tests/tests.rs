@@ -2,6 +2,7 @@
 
 mod util;
 
+mod formats_json;
 mod formats_xml;
 mod moderate;
 mod report;

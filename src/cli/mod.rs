@@ -1,6 +1,7 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
 pub mod analyze;
+mod export;
 pub mod export_tables;
 pub mod moderate;
 
@@ -64,6 +65,8 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
     Analyze(analyze::AnalyzeArgs),
+    /// Write the threads of the inputs in another tool's format (`--to convokit`).
+    Export(export::ExportArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -81,6 +84,26 @@ pub struct InputArgs {
     /// Largest input file to read, in bytes.
     #[arg(long, default_value_t = 1 << 30)]
     pub max_file_bytes: u64,
+    /// csv/jsonl: column holding the comment id [default: id].
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+    /// csv/jsonl: column holding the parent comment id; null or empty = top-level
+    /// [default: parent_id].
+    #[arg(long, value_name = "NAME")]
+    pub parent_col: Option<String>,
+    /// csv/jsonl: column holding the thread id; without it, one thread per file
+    /// [default: thread_id].
+    #[arg(long, value_name = "NAME")]
+    pub thread_col: Option<String>,
+    /// csv/jsonl: column holding the author [default: author].
+    #[arg(long, value_name = "NAME")]
+    pub author_col: Option<String>,
+    /// csv/jsonl: column holding the time (RFC 3339, Unix seconds, …) [default: timestamp].
+    #[arg(long, value_name = "NAME")]
+    pub time_col: Option<String>,
+    /// csv/jsonl: column holding the comment text [default: text].
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -105,6 +128,14 @@ impl InputArgs {
             limits: ingest::Limits {
                 max_file_bytes: self.max_file_bytes,
             },
+            columns: ingest::table::Columns {
+                id: self.id_col.clone(),
+                parent: self.parent_col.clone(),
+                thread: self.thread_col.clone(),
+                author: self.author_col.clone(),
+                time: self.time_col.clone(),
+                text: self.text_col.clone(),
+            },
         };
         let corpus = read_inputs(&inputs, &opts)?;
         for w in &corpus.stats.warnings {
@@ -115,6 +146,12 @@ impl InputArgs {
             messages::note(&format!(
                 "{} records read, {} parsed, {} skipped",
                 s.read, s.parsed, s.skipped
+            ));
+        }
+        if s.known_missing > 0 {
+            messages::note(&format!(
+                "{} comments are known to exist but are not in the inputs (see known_missing)",
+                s.known_missing
             ));
         }
         Ok(corpus)
@@ -159,6 +196,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Decide(args) => moderate::decide(args),
         Command::Synth(args) => synth::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

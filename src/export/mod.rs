@@ -1,7 +1,9 @@
-//! Dataframe export: one polars frame builder per table ([`frames`]) and one writer per
-//! format ([`writers`]); [`OutputFormat`] picks the writer. The table schema is documented in
-//! the README and does not change without saying so.
+//! Exports: dataframes (one polars frame builder per table in [`frames`], one writer per
+//! format in [`writers`], [`OutputFormat`] picks the writer; the table schema is documented in
+//! the README and does not change without saying so) and other tools' corpus formats
+//! ([`convokit`]).
 
+pub mod convokit;
 pub mod frames;
 pub mod writers;
 

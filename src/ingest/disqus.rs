@@ -326,6 +326,7 @@ pub fn parse_disqus(
             parsed,
             skipped,
             warnings,
+            ..IngestStats::default()
         },
     })
 }
@@ -454,6 +455,7 @@ fn parse_duoshuo(text: &str, input: &InputFile) -> Result<ReadOutput, IngestErro
             parsed: n,
             skipped: 0,
             warnings: Vec::new(),
+            ..IngestStats::default()
         },
     })
 }

@@ -98,6 +98,7 @@ impl Reader for HtmlReader {
                 parsed: n,
                 skipped: 0,
                 warnings,
+                ..IngestStats::default()
             },
         })
     }

@@ -2,9 +2,15 @@
 //!
 //! Adding a format means one new module and one line in [`readers`].
 
+pub mod convokit;
 mod detect;
 pub mod disqus;
+pub mod hn;
 pub mod html;
+pub mod iac;
+mod json;
+pub mod reddit;
+pub mod table;
 pub mod text;
 pub mod wxr;
 pub mod xml;
@@ -41,6 +47,8 @@ pub struct IngestOptions {
     pub lenient: bool,
     /// Resource limits.
     pub limits: Limits,
+    /// Column (field) names the `csv` and `jsonl` readers look for.
+    pub columns: table::Columns,
 }
 
 /// What a reader returns for one input.
@@ -70,6 +78,12 @@ pub fn readers() -> &'static [&'static dyn Reader] {
         &html::HtmlReader,
         &wxr::WxrReader,
         &disqus::DisqusReader,
+        &reddit::RedditReader,
+        &hn::HnReader,
+        &convokit::ConvokitReader,
+        &iac::IacReader,
+        &table::CsvReader,
+        &table::JsonlReader,
     ]
 }
 
@@ -162,6 +176,19 @@ impl InputFile {
             .read_to_end(&mut buf)
             .map_err(io)?;
         Ok(buf)
+    }
+
+    /// A buffered reader over the input, for readers that stream records instead of
+    /// loading the whole file (no size limit applies: memory stays bounded).
+    pub fn open(&self) -> Result<Box<dyn std::io::BufRead + 'static>, IngestError> {
+        if let Some(b) = &self.stdin {
+            return Ok(Box::new(std::io::Cursor::new(b.as_ref().clone())));
+        }
+        let file = std::fs::File::open(&self.path).map_err(|source| IngestError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
     }
 
     /// The first `n` bytes (for sniffing).
@@ -302,15 +329,50 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
                 }
                 rename_thread(&mut thread, format!("{base}-{n}"));
             }
-            thread.link().map_err(|source| IngestError::Integrity {
-                path: input.path.clone(),
-                source,
-            })?;
+            thread
+                .link()
+                .map_err(|source| integrity_error(input, &thread, source))?;
             corpus.threads.push(thread);
         }
         corpus.stats.absorb(out.stats);
     }
     Ok(corpus)
+}
+
+/// A broken tree as an error; duplicate ids name both records by source line when the
+/// reader recorded lines (tables, NDJSON), else by position.
+fn integrity_error(
+    input: &InputFile,
+    thread: &Thread,
+    source: crate::model::IntegrityError,
+) -> IngestError {
+    if let crate::model::IntegrityError::DuplicateId {
+        id, first, second, ..
+    } = &source
+    {
+        let line = |pos: u32| {
+            thread
+                .comments
+                .get(pos.saturating_sub(1) as usize)
+                .and_then(|c| c.lines)
+                .map(|l| l.start)
+        };
+        if let (Some(a), Some(b)) = (line(*first), line(*second)) {
+            return IngestError::Malformed {
+                path: input.path.clone(),
+                line: Some(u64::from(b)),
+                record: None,
+                message: format!(
+                    "duplicate comment id {id:?} in thread {}: first at line {a}, again at line {b}",
+                    thread.id
+                ),
+            };
+        }
+    }
+    IngestError::Integrity {
+        path: input.path.clone(),
+        source,
+    }
 }
 
 /// Gives a thread a new id, renaming comment ids that were derived from the old one.

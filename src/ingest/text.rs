@@ -57,6 +57,7 @@ impl Reader for TextReader {
                 parsed: n,
                 skipped: 0,
                 warnings,
+                known_missing: 0,
             },
         })
     }

@@ -316,6 +316,7 @@ pub fn parse_wxr(
             parsed,
             skipped: counts.skipped,
             warnings,
+            ..IngestStats::default()
         },
     })
 }

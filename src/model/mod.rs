@@ -34,6 +34,14 @@ pub struct IngestStats {
     pub skipped: u64,
     /// Human-readable warnings, each naming the file and what was odd.
     pub warnings: Vec<String>,
+    /// Comments the sources say exist but do not contain (reddit "more" stubs, HN kids
+    /// missing from the file); the sum of the threads' `known_missing`.
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
+    pub known_missing: u64,
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
 }
 
 impl IngestStats {
@@ -43,6 +51,7 @@ impl IngestStats {
         self.parsed += other.parsed;
         self.skipped += other.skipped;
         self.warnings.extend(other.warnings);
+        self.known_missing += other.known_missing;
     }
 }
 

@@ -135,12 +135,29 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> String {
         .collect()
 }
 
+/// Whether the text contains a character that starts every mojibake run. All of them are
+/// in U+00C0..U+00FF, encoded with lead byte 0xC3, so a byte scan rules most text out first.
+fn may_hold_mojibake(text: &str) -> bool {
+    memchr::memchr(0xC3, text.as_bytes()).is_some()
+        && text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð'])
+}
+
+/// [`repair_mojibake`] for an owned string: clean text (the common case) is returned
+/// without a copy, which matters when millions of records stream through.
+pub fn repair_mojibake_owned(text: String) -> String {
+    if may_hold_mojibake(&text) {
+        repair_mojibake(&text)
+    } else {
+        text
+    }
+}
+
 /// Repairs mojibake: runs of characters whose Windows-1252 bytes form a valid multi-byte
 /// UTF-8 sequence are replaced by the character that sequence encodes ("â€™" → "’",
 /// "Ã©" → "é"). A stray "Â" before a space, the remnant of a mangled no-break space, becomes
 /// a space. Text without such runs is returned unchanged.
 pub fn repair_mojibake(text: &str) -> String {
-    if !text.contains(['Â', 'Ã', 'â', 'Ä', 'Å', 'Ð', 'Ñ', 'ð']) {
+    if !may_hold_mojibake(text) {
         return text.to_owned();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -209,9 +226,89 @@ pub fn normalize_space(s: &str) -> String {
     out
 }
 
+/// Normalises a comment body to the model's form: paragraphs (separated in the source by a
+/// blank or whitespace-only line) joined by one blank line, other whitespace runs collapsed
+/// to one space, ends trimmed. Takes ownership so the common already-clean case costs no
+/// copy; otherwise one pass over the characters.
+pub fn normalize_paragraphs(s: String) -> String {
+    if is_normalized(&s) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut newlines = 0u32;
+    let mut word_start: Option<usize> = None;
+    let mut after_space = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                out.push_str(&s[start..i]);
+            }
+            after_space = true;
+            if c == '\n' {
+                newlines += 1;
+            }
+        } else if word_start.is_none() {
+            if after_space && !out.is_empty() {
+                out.push_str(if newlines >= 2 { "\n\n" } else { " " });
+            }
+            after_space = false;
+            newlines = 0;
+            word_start = Some(i);
+        }
+    }
+    if let Some(start) = word_start {
+        out.push_str(&s[start..]);
+    }
+    out
+}
+
+/// A byte scan that is true only for text `normalize_paragraphs` would not change: no
+/// control whitespace, no double or edge spaces, no non-ASCII space (U+0085, U+00A0,
+/// U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+fn is_normalized(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    // Vectorised scans (memchr); the rare candidates for non-ASCII spaces are checked by hand.
+    if memchr::memchr3(b'\n', b'\r', b'\t', b).is_some()
+        || memchr::memchr2(0x0B, 0x0C, b).is_some()
+        || memchr::memmem::find(b, b"  ").is_some()
+    {
+        return false;
+    }
+    let next = |k: usize, n: usize| b.get(k + n).copied().unwrap_or(0);
+    let space_at = |k: usize| match b[k] {
+        0xC2 => matches!(next(k, 1), 0x85 | 0xA0),
+        0xE1 => next(k, 1) == 0x9A && next(k, 2) == 0x80,
+        0xE2 => {
+            (next(k, 1) == 0x80 && matches!(next(k, 2), 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF))
+                || (next(k, 1) == 0x81 && next(k, 2) == 0x9F)
+        }
+        _ => next(k, 1) == 0x80 && next(k, 2) == 0x80, // 0xE3: U+3000
+    };
+    !memchr::memchr3_iter(0xC2, 0xE1, 0xE2, b)
+        .chain(memchr::memchr_iter(0xE3, b))
+        .any(space_at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizes_paragraphs() {
+        assert_eq!(normalize_paragraphs("plain text".into()), "plain text");
+        assert_eq!(
+            normalize_paragraphs("  a\r\n b\n \n\n c\td ".into()),
+            "a b\n\nc d"
+        );
+        assert_eq!(normalize_paragraphs("\n \n".into()), "");
+        assert_eq!(
+            normalize_paragraphs("a\u{A0}\u{A0}b\u{3000}c\r\n\r\n\r\nd £".into()),
+            "a b c\n\nd £"
+        );
+    }
 
     #[test]
     fn repairs_seed_mojibake() {

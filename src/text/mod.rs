@@ -1,7 +1,9 @@
-//! Text handling shared by every layer: decoding and repair, and the one tokenizer.
+//! Text handling shared by every layer: decoding and repair, markup to text, and the one
+//! tokenizer.
 
 pub mod encoding;
+pub mod markup;
 pub mod tokenize;
 
-pub use encoding::{Encoding, decode, normalize_space, repair_mojibake};
+pub use encoding::{Encoding, decode, normalize_paragraphs, normalize_space, repair_mojibake};
 pub use tokenize::{Language, Tokenizer, detect_language};
