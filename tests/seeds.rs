@@ -381,3 +381,30 @@ mod property {
         }
     }
 }
+
+#[test]
+fn tree_repairs_are_reported_on_stderr() {
+    let dir = temp_dir("repairs");
+    let p = write(
+        &dir,
+        "bad.jsonl",
+        "{\"id\":\"a\",\"parent_id\":null,\"thread_id\":\"t\",\"text\":\"x\"}\n\
+         {\"id\":\"b\",\"parent_id\":\"zz\",\"thread_id\":\"t\",\"text\":\"y\"}\n\
+         {\"id\":\"c\",\"parent_id\":\"d\",\"thread_id\":\"t\",\"text\":\"y\"}\n\
+         {\"id\":\"d\",\"parent_id\":\"c\",\"thread_id\":\"t\",\"text\":\"y\"}\n",
+    );
+    let r = run(&["parse", &p]).expect_code(0);
+    assert!(
+        r.stderr
+            .contains("comment b names parent \"zz\", which does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("reply cycle at comment d"),
+        "{}",
+        r.stderr
+    );
+    let stats = &r.json()["stats"];
+    assert_eq!(stats["warnings"].as_array().unwrap().len(), 2);
+}

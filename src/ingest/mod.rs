@@ -319,8 +319,9 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
             path: input.path.clone(),
             format: format.name().into(),
         })?;
-        let out = reader.read(input, opts)?;
-        for mut thread in out.threads {
+        let mut out = reader.read(input, opts)?;
+        let name = input.display_name();
+        for mut thread in std::mem::take(&mut out.threads) {
             if !seen_ids.insert(thread.id.clone()) {
                 let base = thread.id.clone();
                 let mut n = 2;
@@ -329,9 +330,17 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
                 }
                 rename_thread(&mut thread, format!("{base}-{n}"));
             }
+            let before = thread.warnings.len();
             thread
                 .link()
                 .map_err(|source| integrity_error(input, &thread, source))?;
+            // Repairs made while linking (dangling parents, cycles) are reported like every
+            // other warning of the input.
+            out.stats.warnings.extend(
+                thread.warnings[before..]
+                    .iter()
+                    .map(|w| format!("{name}: {w}")),
+            );
             corpus.threads.push(thread);
         }
         corpus.stats.absorb(out.stats);

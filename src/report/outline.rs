@@ -1,6 +1,6 @@
 //! The `parse --tree` outline: each thread as an indented reply tree a person can read.
 
-use crate::model::{CommentStatus, Corpus, Thread};
+use crate::model::{CommentStatus, Corpus, Format, Thread};
 use std::fmt::Write;
 
 /// Words of a comment shown in the outline.
@@ -29,11 +29,14 @@ fn render_thread(thread: &Thread, out: &mut String) {
     if let Some(h) = thread.header_count {
         facts.push(format!("page announces {h}"));
     }
-    facts.push(match thread.comment_status {
-        CommentStatus::Open => "comments open".into(),
-        CommentStatus::Closed => "comments closed".into(),
-        CommentStatus::None => "no comment section".into(),
-    });
+    // Exports and dumps have no notion of a page's comment section; only pages say it.
+    let page = matches!(thread.format, Format::Text | Format::Html);
+    match thread.comment_status {
+        CommentStatus::Open => facts.push("comments open".into()),
+        CommentStatus::Closed => facts.push("comments closed".into()),
+        CommentStatus::None if page => facts.push("no comment section".into()),
+        CommentStatus::None => {}
+    }
     let _ = writeln!(out, "  {}", facts.join(" · "));
     let index = thread.child_index();
     // Explicit stack of (comment, depth below the thread line) — no recursion.
