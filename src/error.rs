@@ -105,6 +105,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Clustering could not run (bad parameters, themes file, too few units).
+    #[error(transparent)]
+    Cluster(#[from] crate::analyze::cluster::ClusterError),
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),

@@ -1,5 +1,7 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
+pub mod cluster;
+
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
 use crate::messages;
@@ -25,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Group the argument units (paragraphs) of the inputs into labelled clusters.
+    Cluster(cluster::ClusterArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -116,6 +120,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Cluster(args) => cluster::run(args),
     }
 }
 

@@ -480,6 +480,27 @@ impl Tokenizer {
         out
     }
 
+    /// Calls `f` with every unigram of `text` and, after each term but the first, the bigram
+    /// of it and the previous term ("gas pipeline"), reusing two buffers: the allocation-free
+    /// form of [`Tokenizer::terms_with_bigrams`] for corpora of millions of units. The second
+    /// argument of `f` is true for bigrams.
+    pub fn for_each_term_with_bigrams(&self, text: &str, mut f: impl FnMut(&str, bool)) {
+        let mut prev = String::new();
+        let mut pair = String::new();
+        self.for_each_term(text, |t| {
+            f(t, false);
+            if !prev.is_empty() {
+                pair.clear();
+                pair.push_str(&prev);
+                pair.push(' ');
+                pair.push_str(t);
+                f(&pair, true);
+            }
+            prev.clear();
+            prev.push_str(t);
+        });
+    }
+
     /// Unigrams followed by bigrams of adjacent terms ("gas pipeline").
     pub fn terms_with_bigrams(&self, text: &str) -> Vec<String> {
         let uni = self.terms(text);
@@ -508,6 +529,26 @@ mod tests {
             t.terms_with_bigrams("a new Paris Peace"),
             ["new", "paris", "peace", "new paris", "paris peace"]
         );
+    }
+
+    #[test]
+    fn streaming_bigrams_match_the_vector_form() {
+        let t = Tokenizer::new(Language::English);
+        let text = "Open a gas pipeline through Syria to export gas from Qatar";
+        let mut uni = Vec::new();
+        let mut bi = Vec::new();
+        t.for_each_term_with_bigrams(text, |term, is_bigram| {
+            if is_bigram {
+                bi.push(term.to_owned());
+            } else {
+                uni.push(term.to_owned());
+            }
+        });
+        let mut streamed = uni.clone();
+        streamed.extend(bi.iter().cloned());
+        assert_eq!(streamed, t.terms_with_bigrams(text));
+        assert!(bi.contains(&"gas pipeline".to_owned()));
+        assert_eq!(uni.len(), bi.len() + 1);
     }
 
     #[test]

@@ -1,0 +1,205 @@
+//! The clustering step proper, on the dense unit vectors: linfa-clustering KMeans (full
+//! batch, or seeded mini-batch over chunks for large corpora), Gaussian mixture and DBSCAN,
+//! and the choice of k by silhouette.
+
+use super::errors::ClusterError;
+use super::params::{Algorithm, ClusterParams};
+use super::score::{distances, mean_silhouette_from};
+use linfa::DatasetBase;
+use linfa::prelude::*;
+use linfa_clustering::{Dbscan, GaussianMixtureModel, IncrKMeansError, KMeans, KMeansInit};
+use ndarray::{Array2, Axis};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256Plus;
+
+/// Rows per mini-batch of the incremental KMeans.
+const BATCH: usize = 20_000;
+/// Units the mini-batch KMeans initialisation is fitted on.
+const INIT_SAMPLE: usize = 20_000;
+/// Dimensions the Gaussian mixture runs in (full covariances grow with the square).
+const GMM_DIMS: usize = 16;
+
+/// A deterministic sample of at most `max` indexes of `0..n`, sorted (all when `n <= max`).
+pub fn sample_indices(n: usize, max: usize, seed: u64) -> Vec<usize> {
+    if n <= max {
+        return (0..n).collect();
+    }
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+    let mut v = rand::seq::index::sample(&mut rng, n, max).into_vec();
+    v.sort_unstable();
+    v
+}
+
+fn fit_error(algorithm: &'static str, e: impl std::fmt::Display) -> ClusterError {
+    ClusterError::Fit {
+        algorithm,
+        message: e.to_string(),
+    }
+}
+
+/// KMeans with `k` clusters; `init` gives starting centroids (themes), else KMeans++.
+/// Above `minibatch_above` units the centroids are first fitted on a sample, then refined by
+/// one pass of linfa's incremental (mini-batch) KMeans over chunks, and every unit is
+/// assigned at the end: memory stays at the data matrix plus one chunk.
+pub fn kmeans(
+    x: &Array2<f32>,
+    k: usize,
+    init: Option<Array2<f32>>,
+    p: &ClusterParams,
+) -> Result<Vec<usize>, ClusterError> {
+    let n = x.nrows();
+    let k = k.clamp(1, n.max(1));
+    let rng = Xoshiro256Plus::seed_from_u64(p.seed);
+    let method = match init {
+        Some(c) => KMeansInit::Precomputed(c),
+        None => KMeansInit::KMeansPlusPlus,
+    };
+    let precomputed = matches!(method, KMeansInit::Precomputed(_));
+    let runs = if precomputed { 1 } else { p.runs_for(n) };
+    if n <= p.minibatch_above {
+        let params = KMeans::params_with_rng(k, rng)
+            .n_runs(runs)
+            .init_method(method)
+            .max_n_iterations(300)
+            .tolerance(1e-4);
+        let model = params
+            .fit(&DatasetBase::new(x.view(), ()))
+            .map_err(|e| fit_error("kmeans", e))?;
+        return Ok(model.predict(x).to_vec());
+    }
+    // Large corpus: initial centroids from a full fit on a sample...
+    let s = sample_indices(n, INIT_SAMPLE, p.seed);
+    let xs = x.select(Axis(0), &s);
+    let start = KMeans::params_with_rng(k, rng.clone())
+        .n_runs(1)
+        .init_method(method)
+        .max_n_iterations(100)
+        .fit(&DatasetBase::new(xs.view(), ()))
+        .map_err(|e| fit_error("kmeans", e))?;
+    // ... then one mini-batch pass over the whole corpus, in chunks.
+    let params = KMeans::params_with_rng(k, rng)
+        .n_runs(1)
+        .init_method(KMeansInit::Precomputed(start.centroids().clone()))
+        .check()
+        .map_err(|e| fit_error("kmeans", e))?;
+    let mut model = None;
+    for chunk in x.axis_chunks_iter(Axis(0), BATCH) {
+        let ds = DatasetBase::new(chunk, ());
+        model = Some(match params.fit_with(model, &ds) {
+            Ok(m) => m,
+            Err(IncrKMeansError::NotConverged(m)) => m,
+            Err(e) => return Err(fit_error("kmeans", e)),
+        });
+    }
+    match model {
+        Some(m) => Ok(m.predict(x).to_vec()),
+        None => Ok(start.predict(x).to_vec()),
+    }
+}
+
+/// Gaussian mixture with `k` components (full covariance) on a seeded random projection of
+/// the unit vectors to at most 16 dimensions.
+pub fn gmm(x: &Array2<f32>, k: usize, p: &ClusterParams) -> Result<Vec<usize>, ClusterError> {
+    let n = x.nrows();
+    let k = k.clamp(1, n.max(1));
+    let d = x.ncols();
+    let low: Array2<f64> = if d <= GMM_DIMS {
+        x.mapv(f64::from)
+    } else {
+        let mut rng = Xoshiro256Plus::seed_from_u64(p.seed ^ 0x6d6d);
+        let scale = 1.0 / (GMM_DIMS as f64).sqrt();
+        let r = Array2::from_shape_fn((d, GMM_DIMS), |_| {
+            if rng.r#gen::<bool>() { scale } else { -scale }
+        });
+        x.mapv(f64::from).dot(&r)
+    };
+    let model = GaussianMixtureModel::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
+        .n_runs(1)
+        .reg_covariance(1e-3)
+        .max_n_iterations(200)
+        .fit(&DatasetBase::new(low.view(), ()))
+        .map_err(|e| fit_error("gmm", e))?;
+    Ok(model.predict(&low).to_vec())
+}
+
+/// DBSCAN: clusters are dense regions; `None` marks noise.
+pub fn dbscan(x: &Array2<f32>, p: &ClusterParams) -> Result<Vec<Option<usize>>, ClusterError> {
+    let params = Dbscan::params(p.min_points)
+        .tolerance(p.eps as f32)
+        .check()
+        .map_err(|e| fit_error("dbscan", e))?;
+    Ok(params.transform(x).to_vec())
+}
+
+/// Runs the chosen algorithm with `k` clusters (ignored by DBSCAN).
+pub fn run(
+    x: &Array2<f32>,
+    k: usize,
+    init: Option<Array2<f32>>,
+    p: &ClusterParams,
+) -> Result<Vec<Option<usize>>, ClusterError> {
+    Ok(match p.algorithm {
+        Algorithm::KMeans => kmeans(x, k, init, p)?.into_iter().map(Some).collect(),
+        Algorithm::Gmm => gmm(x, k, p)?.into_iter().map(Some).collect(),
+        Algorithm::Dbscan => dbscan(x, p)?,
+    })
+}
+
+/// Starting centroids for a k and a sample of rows (themes), or `None` for KMeans++.
+pub type InitFn<'a> = dyn Fn(usize, &Array2<f32>) -> Option<Array2<f32>> + 'a;
+
+/// What `--k auto` chose: k, the seed of the winning run, and the best score of every k.
+pub type KChoiceResult = (usize, u64, Vec<(usize, f64)>);
+
+/// Tries every k of `ks` on a sample of the units and returns the best by mean silhouette
+/// (ties go to the smaller k), the seed of the winning run, and the best score of every k.
+/// For small samples each k is tried from `restarts` seeds, each a single KMeans++ run, and
+/// the partition is chosen by silhouette rather than by inertia: on a few dozen sparse units
+/// many partitions have nearly the same inertia, and the silhouette is what `--k auto`
+/// promises. `init(k, sample)` gives seeded centroids (themes).
+pub fn choose_k(
+    x: &Array2<f32>,
+    ks: &[usize],
+    init: &InitFn,
+    p: &ClusterParams,
+) -> Result<KChoiceResult, ClusterError> {
+    let s = sample_indices(x.nrows(), p.sample, p.seed);
+    let xs = x.select(Axis(0), &s);
+    let dists = distances(&xs);
+    let restarts = p.runs_for(xs.nrows()) as u64;
+    let mut scores = Vec::with_capacity(ks.len());
+    let mut best = (ks.first().copied().unwrap_or(1), p.seed, f64::NEG_INFINITY);
+    for &k in ks {
+        let mut best_k = f64::NEG_INFINITY;
+        for r in 0..restarts {
+            let trial = ClusterParams {
+                seed: p.seed.wrapping_add(r),
+                n_runs: 1,
+                ..p.clone()
+            };
+            let labels = run(&xs, k, init(k, &xs), &trial)?;
+            let used = {
+                let mut u: Vec<usize> = labels.iter().flatten().copied().collect();
+                u.sort_unstable();
+                u.dedup();
+                u.len()
+            };
+            // A k whose clusters collapse to one scores 0.
+            let score = if used < 2 {
+                0.0
+            } else {
+                mean_silhouette_from(&dists, xs.nrows(), &labels)
+            };
+            // Rounded so that float noise cannot flip a choice between platforms.
+            let score = (score * 1e6).round() / 1e6;
+            if score > best_k {
+                best_k = score;
+            }
+            if score > best.2 {
+                best = (k, trial.seed, score);
+            }
+        }
+        scores.push((k, best_k));
+    }
+    Ok((best.0, best.1, scores))
+}
