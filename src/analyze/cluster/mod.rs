@@ -72,7 +72,7 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
     }
     let x = {
         let sub = select_rows(&m, &active);
-        reduce::to_dense(&sub, p.dims_for(active.len()), p.seed)
+        reduce::to_dense(&sub, p.dims, p.seed)
     };
     let n = x.nrows();
 

@@ -248,7 +248,10 @@ mod tests {
         assert_eq!(keys[1], ["nato", "ukraine"]);
         let tok = Tokenizer::new(Language::English);
         assert_eq!(matches("A gas pipeline to Europe", &tok, &keys), [0]);
-        assert_eq!(matches("gas, oil pipelines", &tok, &keys), Vec::<u16>::new());
+        assert_eq!(
+            matches("gas, oil pipelines", &tok, &keys),
+            Vec::<u16>::new()
+        );
     }
 
     #[test]
