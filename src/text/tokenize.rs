@@ -24,6 +24,9 @@ impl Language {
     }
 }
 
+use rustc_hash::FxHashSet as HashSet;
+use std::sync::LazyLock;
+
 const ENGLISH_STOP: &[&str] = &[
     "a",
     "about",
@@ -369,13 +372,21 @@ const NOT_PLURAL: &[&str] = &[
     "basis",
 ];
 
+// Hash sets built once: a linear scan of a 300-word list per token was an eighth of the
+// clustering time at 100k comments.
+static ENGLISH_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| ENGLISH_STOP.iter().copied().collect());
+static GERMAN_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| GERMAN_STOP.iter().copied().collect());
+static NOT_PLURAL_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOT_PLURAL.iter().copied().collect());
+
 /// Whether `word` (lower-cased) is a stop word of `lang`.
 pub fn is_stopword(word: &str, lang: Language) -> bool {
-    let list = match lang {
-        Language::English => ENGLISH_STOP,
-        Language::German => GERMAN_STOP,
-    };
-    list.contains(&word)
+    match lang {
+        Language::English => ENGLISH_SET.contains(word),
+        Language::German => GERMAN_SET.contains(word),
+    }
 }
 
 /// Guesses the language of a text by counting stop words of each list.
@@ -386,8 +397,8 @@ pub fn detect_language(text: &str) -> Language {
             break;
         }
         let w = w.to_lowercase();
-        en += usize::from(ENGLISH_STOP.contains(&w.as_str()));
-        de += usize::from(GERMAN_STOP.contains(&w.as_str()));
+        en += usize::from(ENGLISH_SET.contains(w.as_str()));
+        de += usize::from(GERMAN_SET.contains(w.as_str()));
     }
     if de > en {
         Language::German
@@ -421,7 +432,7 @@ pub fn normalize_word(word: &str, lang: Language, out: &mut String) {
             break;
         }
     }
-    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL.contains(&out.as_str()) {
+    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL_SET.contains(out.as_str()) {
         singularize(out);
     }
 }

@@ -1,18 +1,9 @@
 //! Cluster quality: silhouettes (for `--k auto` and per cluster) and the adjusted Rand index
 //! (agreement with known labels, for benchmarks).
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array2, Axis};
 use rayon::prelude::*;
 use std::collections::HashMap;
-
-fn dist(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f64 {
-    let mut s = 0f32;
-    for (x, y) in a.iter().zip(b.iter()) {
-        let d = x - y;
-        s += d * d;
-    }
-    (s as f64).sqrt()
-}
 
 /// Silhouette of each unit in `sample` (indexes into `x`), computed against the other
 /// sampled units: `(b - a) / max(a, b)`. Units without a cluster are left out (`None`);
@@ -22,56 +13,35 @@ pub fn silhouettes(
     labels: &[Option<usize>],
     sample: &[usize],
 ) -> Vec<Option<f64>> {
-    let k = labels.iter().flatten().max().map_or(0, |m| m + 1);
-    sample
-        .par_iter()
-        .map(|&i| {
-            let own = labels.get(i).copied().flatten()?;
-            let mut sum = vec![0f64; k];
-            let mut cnt = vec![0usize; k];
-            for &j in sample {
-                if j == i {
-                    continue;
-                }
-                if let Some(c) = labels.get(j).copied().flatten() {
-                    sum[c] += dist(x.row(i), x.row(j));
-                    cnt[c] += 1;
-                }
-            }
-            if cnt[own] == 0 {
-                return Some(0.0);
-            }
-            let a = sum[own] / cnt[own] as f64;
-            let b = (0..k)
-                .filter(|&c| c != own && cnt[c] > 0)
-                .map(|c| sum[c] / cnt[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            if !b.is_finite() {
-                return Some(0.0);
-            }
-            let m = a.max(b);
-            Some(if m > 0.0 { (b - a) / m } else { 0.0 })
-        })
-        .collect()
+    let xs = x.select(Axis(0), sample);
+    let d = distances(&xs);
+    let ls: Vec<Option<usize>> = sample
+        .iter()
+        .map(|&i| labels.get(i).copied().flatten())
+        .collect();
+    silhouettes_from(&d, sample.len(), &ls)
 }
 
-/// Pairwise distances of the rows of `x` (row-major `n × n`), computed once so that many
-/// candidate partitions of the same sample can be scored in O(n²) each.
+/// Pairwise Euclidean distances of the rows of `x` (row-major `n × n`), through one matrix
+/// product (`|a|² + |b|² − 2a·b`), so that many candidate partitions of the same sample can
+/// be scored in O(n²) each.
 pub fn distances(x: &Array2<f32>) -> Vec<f32> {
     let n = x.nrows();
+    let gram = x.dot(&x.t());
+    let sq: Vec<f32> = (0..n).map(|i| gram[[i, i]]).collect();
     let mut d = vec![0f32; n * n];
     d.par_chunks_mut(n.max(1)).enumerate().for_each(|(i, row)| {
         for (j, v) in row.iter_mut().enumerate() {
-            *v = dist(x.row(i), x.row(j)) as f32;
+            *v = (sq[i] + sq[j] - 2.0 * gram[[i, j]]).max(0.0).sqrt();
         }
     });
     d
 }
 
-/// Mean silhouette of a partition of `n` items given their pairwise distances.
-pub fn mean_silhouette_from(d: &[f32], n: usize, labels: &[Option<usize>]) -> f64 {
+/// Silhouette of each of `n` items given their pairwise distances.
+pub fn silhouettes_from(d: &[f32], n: usize, labels: &[Option<usize>]) -> Vec<Option<f64>> {
     let k = labels.iter().flatten().max().map_or(0, |m| m + 1);
-    let per: Vec<Option<f64>> = (0..n)
+    (0..n)
         .into_par_iter()
         .map(|i| {
             let own = labels.get(i).copied().flatten()?;
@@ -101,8 +71,12 @@ pub fn mean_silhouette_from(d: &[f32], n: usize, labels: &[Option<usize>]) -> f6
             let m = a.max(b);
             Some(if m > 0.0 { (b - a) / m } else { 0.0 })
         })
-        .collect();
-    mean_silhouette(&per)
+        .collect()
+}
+
+/// Mean silhouette of a partition of `n` items given their pairwise distances.
+pub fn mean_silhouette_from(d: &[f32], n: usize, labels: &[Option<usize>]) -> f64 {
+    mean_silhouette(&silhouettes_from(d, n, labels))
 }
 
 /// Mean of the defined silhouettes (0 when none is).
