@@ -89,9 +89,10 @@ fn fit_error(algorithm: &'static str, e: impl std::fmt::Display) -> ClusterError
 }
 
 /// KMeans with `k` clusters; `init` gives starting centroids (themes), else KMeans++.
-/// Above `minibatch_above` units the centroids are first fitted on a sample, then refined by
-/// one pass of linfa's incremental (mini-batch) KMeans over chunks, and every unit is
-/// assigned at the end: memory stays at the data matrix plus one chunk.
+/// Above 20,000 units the centroids are first fitted on a sample of 20,000, then refined by
+/// full-batch Lloyd iterations or, above `minibatch_above`, by `epochs` passes of linfa's
+/// incremental (mini-batch) KMeans over chunks; every unit is assigned at the end. Memory
+/// stays at the data matrix plus one chunk.
 pub fn kmeans(
     x: &Array2<f32>,
     k: usize,
@@ -107,7 +108,7 @@ pub fn kmeans(
     };
     let precomputed = matches!(method, KMeansInit::Precomputed(_));
     let runs = if precomputed { 1 } else { p.runs_for(n) };
-    if n <= p.minibatch_above {
+    if n <= INIT_SAMPLE {
         let params = KMeans::params_with(k, rng, FastL2)
             .n_runs(runs)
             .init_method(method)
@@ -118,7 +119,8 @@ pub fn kmeans(
             .map_err(|e| fit_error("kmeans", e))?;
         return Ok(model.predict(x).to_vec());
     }
-    // Large corpus: initial centroids from a full fit on a sample...
+    // Larger corpora: KMeans++ costs k passes over the data, so the starting centroids come
+    // from a fit on a sample...
     let s = sample_indices(n, INIT_SAMPLE, p.seed);
     let xs = x.select(Axis(0), &s);
     let start = KMeans::params_with(k, rng.clone(), FastL2)
@@ -128,7 +130,18 @@ pub fn kmeans(
         .tolerance(p.tolerance)
         .fit(&DatasetBase::new(xs.view(), ()))
         .map_err(|e| fit_error("kmeans", e))?;
-    // ... then one mini-batch pass over the whole corpus, in chunks.
+    if n <= p.minibatch_above {
+        // ... refined by full-batch Lloyd iterations over every unit ...
+        let model = KMeans::params_with(k, rng, FastL2)
+            .n_runs(1)
+            .init_method(KMeansInit::Precomputed(start.centroids().clone()))
+            .max_n_iterations(p.max_iter)
+            .tolerance(p.tolerance)
+            .fit(&DatasetBase::new(x.view(), ()))
+            .map_err(|e| fit_error("kmeans", e))?;
+        return Ok(model.predict(x).to_vec());
+    }
+    // ... or, above `minibatch_above`, by mini-batch passes over chunks of the corpus.
     let params = KMeans::params_with(k, rng, FastL2)
         .n_runs(1)
         .tolerance(p.tolerance)
