@@ -240,7 +240,13 @@ pub fn choose_k(
     let s = sample_indices(x.nrows(), p.sample, p.seed);
     let xs = x.select(Axis(0), &s);
     let dists = distances(&xs);
-    let restarts = p.runs_for(xs.nrows()) as u64;
+    // Seeded centroids (themes) make every restart the same: one is enough.
+    let seeded = ks.first().is_some_and(|&k| init(k, &xs).is_some());
+    let restarts = if seeded {
+        1
+    } else {
+        p.runs_for(xs.nrows()) as u64
+    };
     let mut scores = Vec::with_capacity(ks.len());
     let mut best = (ks.first().copied().unwrap_or(1), p.seed, f64::NEG_INFINITY);
     for &k in ks {
