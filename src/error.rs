@@ -111,6 +111,9 @@ pub enum Error {
     /// Building or writing a dataframe failed.
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    /// Clustering could not run (bad parameters, themes file, too few units).
+    #[error(transparent)]
+    Cluster(#[from] crate::analyze::cluster::ClusterError),
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),

@@ -573,6 +573,7 @@ fn export_tables_entry_point_writes_the_requested_format() {
             seed: 42,
             themes: None,
             rules: None,
+            k: None,
         },
         no_csv_protect: true,
     };

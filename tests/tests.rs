@@ -6,5 +6,6 @@ mod formats_json;
 mod formats_xml;
 mod moderate;
 mod report;
+mod cluster;
 mod seeds;
 mod text_layouts;

@@ -5,6 +5,7 @@
 //! by [`CommentRef`] (thread index, comment index) so results stay small at a million comments.
 
 pub mod pipeline;
+pub mod cluster;
 
 use crate::model::Corpus;
 use serde::{Deserialize, Serialize};

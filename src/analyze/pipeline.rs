@@ -150,6 +150,8 @@ pub struct PipelineConfig {
     pub themes: Option<PathBuf>,
     /// Moderation rule file.
     pub rules: Option<PathBuf>,
+    /// Number of clusters (`None`: the clustering default, chosen by silhouette).
+    pub k: Option<crate::analyze::cluster::KChoice>,
 }
 
 /// A stage body: reads the analysis so far, adds its result and records itself.
@@ -168,10 +170,16 @@ pub struct Stage {
 /// here, e.g. `Stage { name: STAGE_CLUSTER, run: cluster_stage }`, whose body sets
 /// `analysis.clustering = Some(..)`.
 pub fn stages() -> Vec<Stage> {
-    vec![Stage {
-        name: STAGE_MODERATE,
-        run: crate::moderate::stage::run,
-    }]
+    vec![
+        Stage {
+            name: STAGE_CLUSTER,
+            run: crate::analyze::cluster::stage::run,
+        },
+        Stage {
+            name: STAGE_MODERATE,
+            run: crate::moderate::stage::run,
+        },
+    ]
 }
 
 /// Runs `stages` over a corpus; `on_stage` is called with each stage name before it starts

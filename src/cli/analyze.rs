@@ -24,6 +24,9 @@ pub struct PipelineArgs {
     /// Moderation rule file (TOML).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Number of argument clusters: `auto` (chosen by silhouette) or a number.
+    #[arg(long, value_name = "auto|N", value_parser = super::cluster::parse_k)]
+    pub k: Option<crate::analyze::cluster::KChoice>,
 }
 
 impl PipelineArgs {
@@ -54,6 +57,7 @@ impl PipelineArgs {
             seed: self.seed,
             themes: self.themes.clone(),
             rules: self.rules.clone(),
+            k: self.k,
         })
     }
 }

@@ -4,6 +4,7 @@ pub mod analyze;
 mod export;
 pub mod export_tables;
 pub mod moderate;
+pub mod cluster;
 
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
@@ -67,6 +68,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Write the threads of the inputs in another tool's format (`--to convokit`).
     Export(export::ExportArgs),
+    /// Group the argument units (paragraphs) of the inputs into labelled clusters.
+    Cluster(cluster::ClusterArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -197,6 +200,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Synth(args) => synth::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Export(args) => export::run(args),
+        Command::Cluster(args) => cluster::run(args),
     }
 }
 

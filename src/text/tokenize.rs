@@ -24,6 +24,9 @@ impl Language {
     }
 }
 
+use rustc_hash::FxHashSet as HashSet;
+use std::sync::LazyLock;
+
 const ENGLISH_STOP: &[&str] = &[
     "a",
     "about",
@@ -369,13 +372,21 @@ const NOT_PLURAL: &[&str] = &[
     "basis",
 ];
 
+// Hash sets built once: a linear scan of a 300-word list per token was an eighth of the
+// clustering time at 100k comments.
+static ENGLISH_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| ENGLISH_STOP.iter().copied().collect());
+static GERMAN_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| GERMAN_STOP.iter().copied().collect());
+static NOT_PLURAL_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NOT_PLURAL.iter().copied().collect());
+
 /// Whether `word` (lower-cased) is a stop word of `lang`.
 pub fn is_stopword(word: &str, lang: Language) -> bool {
-    let list = match lang {
-        Language::English => ENGLISH_STOP,
-        Language::German => GERMAN_STOP,
-    };
-    list.contains(&word)
+    match lang {
+        Language::English => ENGLISH_SET.contains(word),
+        Language::German => GERMAN_SET.contains(word),
+    }
 }
 
 /// Guesses the language of a text by counting stop words of each list.
@@ -386,8 +397,8 @@ pub fn detect_language(text: &str) -> Language {
             break;
         }
         let w = w.to_lowercase();
-        en += usize::from(ENGLISH_STOP.contains(&w.as_str()));
-        de += usize::from(GERMAN_STOP.contains(&w.as_str()));
+        en += usize::from(ENGLISH_SET.contains(w.as_str()));
+        de += usize::from(GERMAN_SET.contains(w.as_str()));
     }
     if de > en {
         Language::German
@@ -421,7 +432,7 @@ pub fn normalize_word(word: &str, lang: Language, out: &mut String) {
             break;
         }
     }
-    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL.contains(&out.as_str()) {
+    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL_SET.contains(out.as_str()) {
         singularize(out);
     }
 }
@@ -480,6 +491,27 @@ impl Tokenizer {
         out
     }
 
+    /// Calls `f` with every unigram of `text` and, after each term but the first, the bigram
+    /// of it and the previous term ("gas pipeline"), reusing two buffers: the allocation-free
+    /// form of [`Tokenizer::terms_with_bigrams`] for corpora of millions of units. The second
+    /// argument of `f` is true for bigrams.
+    pub fn for_each_term_with_bigrams(&self, text: &str, mut f: impl FnMut(&str, bool)) {
+        let mut prev = String::new();
+        let mut pair = String::new();
+        self.for_each_term(text, |t| {
+            f(t, false);
+            if !prev.is_empty() {
+                pair.clear();
+                pair.push_str(&prev);
+                pair.push(' ');
+                pair.push_str(t);
+                f(&pair, true);
+            }
+            prev.clear();
+            prev.push_str(t);
+        });
+    }
+
     /// Unigrams followed by bigrams of adjacent terms ("gas pipeline").
     pub fn terms_with_bigrams(&self, text: &str) -> Vec<String> {
         let uni = self.terms(text);
@@ -508,6 +540,26 @@ mod tests {
             t.terms_with_bigrams("a new Paris Peace"),
             ["new", "paris", "peace", "new paris", "paris peace"]
         );
+    }
+
+    #[test]
+    fn streaming_bigrams_match_the_vector_form() {
+        let t = Tokenizer::new(Language::English);
+        let text = "Open a gas pipeline through Syria to export gas from Qatar";
+        let mut uni = Vec::new();
+        let mut bi = Vec::new();
+        t.for_each_term_with_bigrams(text, |term, is_bigram| {
+            if is_bigram {
+                bi.push(term.to_owned());
+            } else {
+                uni.push(term.to_owned());
+            }
+        });
+        let mut streamed = uni.clone();
+        streamed.extend(bi.iter().cloned());
+        assert_eq!(streamed, t.terms_with_bigrams(text));
+        assert!(bi.contains(&"gas pipeline".to_owned()));
+        assert_eq!(uni.len(), bi.len() + 1);
     }
 
     #[test]

@@ -1,0 +1,285 @@
+//! The clustering step proper, on the dense unit vectors: linfa-clustering KMeans (full
+//! batch, or seeded mini-batch over chunks for large corpora), Gaussian mixture and DBSCAN,
+//! and the choice of k by silhouette.
+
+use super::errors::ClusterError;
+use super::params::{Algorithm, ClusterParams};
+use super::score::{distances, mean_silhouette_from};
+use linfa::DatasetBase;
+use linfa::prelude::*;
+use linfa_clustering::{Dbscan, GaussianMixtureModel, IncrKMeansError, KMeans, KMeansInit};
+use linfa_nn::distance::Distance;
+use ndarray::{Array2, ArrayView, Axis, Dimension};
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256Plus;
+
+/// Rows per mini-batch of the incremental KMeans.
+const BATCH: usize = 10_000;
+/// Units the mini-batch KMeans initialisation is fitted on.
+const INIT_SAMPLE: usize = 20_000;
+/// Dimensions the Gaussian mixture runs in (full covariances grow with the square).
+const GMM_DIMS: usize = 16;
+
+/// Squared-L2 distance for linfa's KMeans on contiguous rows: linfa's `L2Dist` goes through
+/// ndarray-stats' generic `sq_l2_dist`, which does not vectorise and took half the run time
+/// at 100k units; this one sums eight lanes over plain slices (same result up to rounding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FastL2;
+
+impl FastL2 {
+    fn sq<F: linfa::Float>(a: &[F], b: &[F]) -> F {
+        let mut acc = [F::zero(); 8];
+        let mut ca = a.chunks_exact(8);
+        let mut cb = b.chunks_exact(8);
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            for l in 0..8 {
+                let d = x[l] - y[l];
+                acc[l] += d * d;
+            }
+        }
+        let mut s = acc.iter().fold(F::zero(), |s, &v| s + v);
+        for (&x, &y) in ca.remainder().iter().zip(cb.remainder()) {
+            let d = x - y;
+            s += d * d;
+        }
+        s
+    }
+}
+
+impl<F: linfa::Float> Distance<F> for FastL2 {
+    fn distance<D: Dimension>(&self, a: ArrayView<F, D>, b: ArrayView<F, D>) -> F {
+        self.rdistance(a, b).sqrt()
+    }
+
+    fn rdistance<D: Dimension>(&self, a: ArrayView<F, D>, b: ArrayView<F, D>) -> F {
+        match (a.as_slice(), b.as_slice()) {
+            (Some(x), Some(y)) => FastL2::sq(x, y),
+            _ => a
+                .iter()
+                .zip(b.iter())
+                .fold(F::zero(), |s, (&x, &y)| s + (x - y) * (x - y)),
+        }
+    }
+
+    fn rdist_to_dist(&self, rdist: F) -> F {
+        rdist.sqrt()
+    }
+
+    fn dist_to_rdist(&self, dist: F) -> F {
+        dist * dist
+    }
+}
+
+/// A deterministic sample of at most `max` indexes of `0..n`, sorted (all when `n <= max`).
+pub fn sample_indices(n: usize, max: usize, seed: u64) -> Vec<usize> {
+    if n <= max {
+        return (0..n).collect();
+    }
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+    let mut v = rand::seq::index::sample(&mut rng, n, max).into_vec();
+    v.sort_unstable();
+    v
+}
+
+fn fit_error(algorithm: &'static str, e: impl std::fmt::Display) -> ClusterError {
+    ClusterError::Fit {
+        algorithm,
+        message: e.to_string(),
+    }
+}
+
+/// KMeans with `k` clusters; `init` gives starting centroids (themes), else KMeans++.
+/// Above 20,000 units the centroids are first fitted on a sample of 20,000, then refined by
+/// full-batch Lloyd iterations or, above `minibatch_above`, by `epochs` passes of linfa's
+/// incremental (mini-batch) KMeans over chunks; every unit is assigned at the end. Memory
+/// stays at the data matrix plus one chunk.
+pub fn kmeans(
+    x: &Array2<f32>,
+    k: usize,
+    init: Option<Array2<f32>>,
+    p: &ClusterParams,
+) -> Result<Vec<usize>, ClusterError> {
+    let n = x.nrows();
+    let k = k.clamp(1, n.max(1));
+    let rng = Xoshiro256Plus::seed_from_u64(p.seed);
+    let method = match init {
+        Some(c) => KMeansInit::Precomputed(c),
+        None => KMeansInit::KMeansPlusPlus,
+    };
+    let precomputed = matches!(method, KMeansInit::Precomputed(_));
+    let runs = if precomputed { 1 } else { p.runs_for(n) };
+    if n <= INIT_SAMPLE {
+        let params = KMeans::params_with(k, rng, FastL2)
+            .n_runs(runs)
+            .init_method(method)
+            .max_n_iterations(p.max_iter)
+            .tolerance(p.tolerance);
+        let model = params
+            .fit(&DatasetBase::new(x.view(), ()))
+            .map_err(|e| fit_error("kmeans", e))?;
+        return Ok(model.predict(x).to_vec());
+    }
+    // Larger corpora: KMeans++ costs k passes over the data, so the starting centroids come
+    // from a fit on a sample...
+    let s = sample_indices(n, INIT_SAMPLE, p.seed);
+    let xs = x.select(Axis(0), &s);
+    let start = KMeans::params_with(k, rng.clone(), FastL2)
+        .n_runs(1)
+        .init_method(method)
+        .max_n_iterations(p.max_iter)
+        .tolerance(p.tolerance)
+        .fit(&DatasetBase::new(xs.view(), ()))
+        .map_err(|e| fit_error("kmeans", e))?;
+    if n <= p.minibatch_above {
+        // ... refined by full-batch Lloyd iterations over every unit ...
+        let model = KMeans::params_with(k, rng, FastL2)
+            .n_runs(1)
+            .init_method(KMeansInit::Precomputed(start.centroids().clone()))
+            .max_n_iterations(p.max_iter)
+            .tolerance(p.tolerance)
+            .fit(&DatasetBase::new(x.view(), ()))
+            .map_err(|e| fit_error("kmeans", e))?;
+        return Ok(model.predict(x).to_vec());
+    }
+    // ... or, above `minibatch_above`, by mini-batch passes over chunks of the corpus.
+    let params = KMeans::params_with(k, rng, FastL2)
+        .n_runs(1)
+        .tolerance(p.tolerance)
+        .init_method(KMeansInit::Precomputed(start.centroids().clone()))
+        .check()
+        .map_err(|e| fit_error("kmeans", e))?;
+    // Batches are drawn in a seeded order so that a corpus sorted by thread or time does
+    // not pull the centroids towards whatever comes last.
+    let mut order: Vec<usize> = (0..n.div_ceil(BATCH)).collect();
+    let mut shuffle_rng = Xoshiro256Plus::seed_from_u64(p.seed ^ 0xba7c);
+    let mut model = None;
+    for _ in 0..p.epochs {
+        rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut shuffle_rng);
+        for &b in &order {
+            let chunk = x.slice(ndarray::s![b * BATCH..((b + 1) * BATCH).min(n), ..]);
+            let ds = DatasetBase::new(chunk, ());
+            model = Some(match params.fit_with(model, &ds) {
+                Ok(m) => m,
+                Err(IncrKMeansError::NotConverged(m)) => m,
+                Err(e) => return Err(fit_error("kmeans", e)),
+            });
+        }
+    }
+    match model {
+        Some(m) => Ok(m.predict(x).to_vec()),
+        None => Ok(start.predict(x).to_vec()),
+    }
+}
+
+/// Gaussian mixture with `k` components (full covariance) on a seeded random projection of
+/// the unit vectors to at most 16 dimensions.
+pub fn gmm(x: &Array2<f32>, k: usize, p: &ClusterParams) -> Result<Vec<usize>, ClusterError> {
+    let n = x.nrows();
+    let k = k.clamp(1, n.max(1));
+    let d = x.ncols();
+    let low: Array2<f64> = if d <= GMM_DIMS {
+        x.mapv(f64::from)
+    } else {
+        let mut rng = Xoshiro256Plus::seed_from_u64(p.seed ^ 0x6d6d);
+        let scale = 1.0 / (GMM_DIMS as f64).sqrt();
+        let r = Array2::from_shape_fn((d, GMM_DIMS), |_| {
+            if rng.r#gen::<bool>() { scale } else { -scale }
+        });
+        x.mapv(f64::from).dot(&r)
+    };
+    let model = GaussianMixtureModel::params_with_rng(k, Xoshiro256Plus::seed_from_u64(p.seed))
+        .n_runs(1)
+        .reg_covariance(1e-3)
+        .max_n_iterations(200)
+        .fit(&DatasetBase::new(low.view(), ()))
+        .map_err(|e| fit_error("gmm", e))?;
+    Ok(model.predict(&low).to_vec())
+}
+
+/// DBSCAN: clusters are dense regions; `None` marks noise.
+pub fn dbscan(x: &Array2<f32>, p: &ClusterParams) -> Result<Vec<Option<usize>>, ClusterError> {
+    let params = Dbscan::params(p.min_points)
+        .tolerance(p.eps as f32)
+        .check()
+        .map_err(|e| fit_error("dbscan", e))?;
+    Ok(params.transform(x).to_vec())
+}
+
+/// Runs the chosen algorithm with `k` clusters (ignored by DBSCAN).
+pub fn run(
+    x: &Array2<f32>,
+    k: usize,
+    init: Option<Array2<f32>>,
+    p: &ClusterParams,
+) -> Result<Vec<Option<usize>>, ClusterError> {
+    Ok(match p.algorithm {
+        Algorithm::KMeans => kmeans(x, k, init, p)?.into_iter().map(Some).collect(),
+        Algorithm::Gmm => gmm(x, k, p)?.into_iter().map(Some).collect(),
+        Algorithm::Dbscan => dbscan(x, p)?,
+    })
+}
+
+/// Starting centroids for a k and a sample of rows (themes), or `None` for KMeans++.
+pub type InitFn<'a> = dyn Fn(usize, &Array2<f32>) -> Option<Array2<f32>> + 'a;
+
+/// What `--k auto` chose: k, the seed of the winning run, and the best score of every k.
+pub type KChoiceResult = (usize, u64, Vec<(usize, f64)>);
+
+/// Tries every k of `ks` on a sample of the units and returns the best by mean silhouette
+/// (ties go to the smaller k), the seed of the winning run, and the best score of every k.
+/// For small samples each k is tried from `restarts` seeds, each a single KMeans++ run, and
+/// the partition is chosen by silhouette rather than by inertia: on a few dozen sparse units
+/// many partitions have nearly the same inertia, and the silhouette is what `--k auto`
+/// promises. `init(k, sample)` gives seeded centroids (themes).
+pub fn choose_k(
+    x: &Array2<f32>,
+    ks: &[usize],
+    init: &InitFn,
+    p: &ClusterParams,
+) -> Result<KChoiceResult, ClusterError> {
+    let s = sample_indices(x.nrows(), p.sample, p.seed);
+    let xs = x.select(Axis(0), &s);
+    let dists = distances(&xs);
+    // Seeded centroids (themes) make every restart the same: one is enough.
+    let seeded = ks.first().is_some_and(|&k| init(k, &xs).is_some());
+    let restarts = if seeded {
+        1
+    } else {
+        p.runs_for(xs.nrows()) as u64
+    };
+    let mut scores = Vec::with_capacity(ks.len());
+    let mut best = (ks.first().copied().unwrap_or(1), p.seed, f64::NEG_INFINITY);
+    for &k in ks {
+        let mut best_k = f64::NEG_INFINITY;
+        for r in 0..restarts {
+            let trial = ClusterParams {
+                seed: p.seed.wrapping_add(r),
+                n_runs: 1,
+                ..p.clone()
+            };
+            let labels = run(&xs, k, init(k, &xs), &trial)?;
+            let used = {
+                let mut u: Vec<usize> = labels.iter().flatten().copied().collect();
+                u.sort_unstable();
+                u.dedup();
+                u.len()
+            };
+            // A k whose clusters collapse to one scores 0.
+            let score = if used < 2 {
+                0.0
+            } else {
+                mean_silhouette_from(&dists, xs.nrows(), &labels)
+            };
+            // Rounded so that float noise cannot flip a choice between platforms.
+            let score = (score * 1e6).round() / 1e6;
+            if score > best_k {
+                best_k = score;
+            }
+            if score > best.2 {
+                best = (k, trial.seed, score);
+            }
+        }
+        scores.push((k, best_k));
+    }
+    Ok((best.0, best.1, scores))
+}

@@ -1,0 +1,304 @@
+//! Argument units: comments cut into paragraphs or sentences (or kept whole), fragments too
+//! short to stand alone merged into a neighbour, each unit linked to its comment and thread.
+
+use super::params::UnitKind;
+use crate::analyze::Unit;
+use crate::model::{CommentKind, Corpus};
+use crate::text::{Language, Tokenizer, detect_language};
+
+/// The language of each thread, detected once from its post and first comments.
+pub fn thread_languages(corpus: &Corpus) -> Vec<Language> {
+    corpus
+        .threads
+        .iter()
+        .map(|t| {
+            // Enough text to count stop words reliably without copying a huge thread.
+            let mut sample = String::new();
+            let parts = t
+                .post
+                .paragraphs
+                .iter()
+                .map(String::as_str)
+                .chain(t.comments.iter().map(|c| c.text.as_str()));
+            for p in parts {
+                if sample.len() > 20_000 {
+                    break;
+                }
+                sample.push_str(p);
+                sample.push('\n');
+            }
+            detect_language(&sample)
+        })
+        .collect()
+}
+
+/// Cuts the corpus into units. Only comments of kind `Comment` are used (pingbacks,
+/// trackbacks and notes are not arguments); `with_post` adds the post's paragraphs first.
+pub fn segment(
+    corpus: &Corpus,
+    langs: &[Language],
+    unit: UnitKind,
+    with_post: bool,
+    min_terms: usize,
+    cohesion: f64,
+) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (ti, thread) in corpus.threads.iter().enumerate() {
+        let tok = Tokenizer::new(langs.get(ti).copied().unwrap_or_default());
+        let ti = ti as u32;
+        if with_post && !thread.post.paragraphs.is_empty() {
+            let pieces: Vec<&str> = match unit {
+                UnitKind::Sentence => thread
+                    .post
+                    .paragraphs
+                    .iter()
+                    .flat_map(|p| sentences(p))
+                    .collect(),
+                _ => thread.post.paragraphs.iter().map(String::as_str).collect(),
+            };
+            let sep = if unit == UnitKind::Sentence {
+                " "
+            } else {
+                "\n\n"
+            };
+            // The post is long-form prose: each paragraph stands alone unless it is a fragment.
+            let merged = merge_short(&pieces, &tok, min_terms, sep);
+            for (i, text) in merge_cohesive(merged, &tok, cohesion, sep)
+                .into_iter()
+                .enumerate()
+            {
+                units.push(Unit {
+                    thread: ti,
+                    comment: None,
+                    unit_index: i as u32,
+                    text,
+                    cluster: None,
+                });
+            }
+        }
+        for (ci, c) in thread.comments.iter().enumerate() {
+            if c.kind != CommentKind::Comment {
+                continue;
+            }
+            let texts = match unit {
+                UnitKind::Comment => vec![c.text.trim().to_owned()],
+                UnitKind::Paragraph => {
+                    let mut pieces: Vec<&str> = c.paragraphs().collect();
+                    drop_salutation(&mut pieces, c.addressee.as_deref(), &tok, min_terms);
+                    let merged = merge_short(&pieces, &tok, min_terms, "\n\n");
+                    merge_cohesive(merged, &tok, cohesion, "\n\n")
+                }
+                UnitKind::Sentence => {
+                    let mut pieces: Vec<&str> = c.paragraphs().flat_map(sentences).collect();
+                    drop_salutation(&mut pieces, c.addressee.as_deref(), &tok, min_terms);
+                    let merged = merge_short(&pieces, &tok, min_terms, " ");
+                    merge_cohesive(merged, &tok, cohesion, " ")
+                }
+            };
+            for (i, text) in texts.into_iter().filter(|t| !t.is_empty()).enumerate() {
+                units.push(Unit {
+                    thread: ti,
+                    comment: Some(ci as u32),
+                    unit_index: i as u32,
+                    text,
+                    cluster: None,
+                });
+            }
+        }
+    }
+    units
+}
+
+/// Joins adjacent pieces of one comment that continue the same argument: when the cosine of
+/// their term sets reaches `cohesion` (the lexical-cohesion test of TextTiling), the
+/// paragraph break is a pause, not a new argument. `cohesion <= 0` keeps every piece.
+fn merge_cohesive(pieces: Vec<String>, tok: &Tokenizer, cohesion: f64, sep: &str) -> Vec<String> {
+    if cohesion <= 0.0 || pieces.len() < 2 {
+        return pieces;
+    }
+    let set = |t: &str| {
+        let mut v = tok.terms(t);
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut out: Vec<String> = Vec::with_capacity(pieces.len());
+    let mut last_set: Vec<String> = Vec::new();
+    for p in pieces {
+        let cur = set(&p);
+        let shared = cur
+            .iter()
+            .filter(|t| last_set.binary_search(t).is_ok())
+            .count();
+        let denom = ((cur.len() * last_set.len()) as f64).sqrt();
+        match out.last_mut() {
+            Some(prev) if denom > 0.0 && shared as f64 / denom >= cohesion => {
+                prev.push_str(sep);
+                prev.push_str(&p);
+            }
+            _ => out.push(p),
+        }
+        // Compare the next piece with this one, not with the whole merged run: a long run
+        // would otherwise swallow everything after it.
+        last_set = cur;
+    }
+    out
+}
+
+/// Drops a first piece that only greets the addressee ("Dear Professor Cole"): the reader
+/// already recorded whom the comment addresses, and a greeting shared by two comments would
+/// otherwise make their first paragraphs look alike.
+fn drop_salutation(pieces: &mut Vec<&str>, addressee: Option<&str>, tok: &Tokenizer, min: usize) {
+    let (Some(name), Some(first)) = (addressee, pieces.first()) else {
+        return;
+    };
+    let mut n = 0;
+    tok.for_each_term(first, |_| n += 1);
+    if pieces.len() > 1 && n < min && first.to_lowercase().contains(&name.to_lowercase()) {
+        pieces.remove(0);
+    }
+}
+
+/// Joins pieces with fewer than `min_terms` terms to the following piece (a salutation joins
+/// the paragraph it opens, a list item joins the next one); a short last piece joins the
+/// one before it.
+fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    let mut pending = String::new();
+    let mut pending_terms = 0usize;
+    for p in pieces {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if !pending.is_empty() {
+            pending.push_str(sep);
+        }
+        pending.push_str(p);
+        tok.for_each_term(p, |_| pending_terms += 1);
+        if pending_terms >= min_terms {
+            out.push((std::mem::take(&mut pending), pending_terms));
+            pending_terms = 0;
+        }
+    }
+    if !pending.is_empty() {
+        match out.last_mut() {
+            Some((last, n)) => {
+                last.push_str(sep);
+                last.push_str(&pending);
+                *n += pending_terms;
+            }
+            None => out.push((pending, pending_terms)),
+        }
+    }
+    out.into_iter().map(|(t, _)| t).collect()
+}
+
+/// Splits a paragraph into sentences: after `.`, `!`, `?` or `…` followed by white space and
+/// an upper-case letter or an opening quote ("Nov. 26" stays whole; an abbreviation before a
+/// capitalised name is cut, and the merge of short pieces repairs that).
+pub fn sentences(paragraph: &str) -> impl Iterator<Item = &str> {
+    let mut cuts = Vec::new();
+    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        if matches!(c, '.' | '!' | '?' | '…') {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…' | '"' | '”' | ')')
+            {
+                j += 1;
+            }
+            let mut k = j;
+            while k < chars.len() && chars[k].1.is_whitespace() {
+                k += 1;
+            }
+            if k > j
+                && k < chars.len()
+                && (chars[k].1.is_uppercase() || matches!(chars[k].1, '"' | '“' | '\''))
+            {
+                cuts.push(chars[k].0);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let mut start = 0;
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    for c in cuts {
+        out.push(paragraph[start..c].trim());
+        start = c;
+    }
+    out.push(paragraph[start..].trim());
+    out.into_iter().filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comment, Thread};
+
+    fn corpus(texts: &[&str]) -> Corpus {
+        let mut t = Thread::new("t", "t.txt", crate::model::Format::Text);
+        t.post.paragraphs = vec!["The article paragraph about nato and ukraine and russia.".into()];
+        for (i, x) in texts.iter().enumerate() {
+            t.comments
+                .push(Comment::new(format!("c{i}"), i as u32 + 1, *x));
+        }
+        Corpus {
+            threads: vec![t],
+            ..Corpus::default()
+        }
+    }
+
+    #[test]
+    fn salutation_merges_into_the_paragraph_it_opens() {
+        let c = corpus(&[
+            "Dear Professor Cole\n\nUkraine in NATO is a total no for the russians, a red line for Moscow.\n\nThe gas pipeline through Syria would carry Qatar gas to Europe markets.",
+        ]);
+        let langs = thread_languages(&c);
+        let u = segment(&c, &langs, UnitKind::Paragraph, false, 5, 0.0);
+        assert_eq!(u.len(), 2);
+        assert!(u[0].text.starts_with("Dear Professor Cole\n\nUkraine"));
+        assert_eq!((u[1].comment, u[1].unit_index), (Some(0), 1));
+    }
+
+    #[test]
+    fn pingbacks_are_skipped_and_post_units_have_no_comment() {
+        let mut c = corpus(&["A real comment about the pipeline and gas and Qatar.", "x"]);
+        c.threads[0].comments[1].kind = CommentKind::Pingback;
+        let langs = thread_languages(&c);
+        let u = segment(&c, &langs, UnitKind::Comment, true, 3, 0.0);
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].comment, None);
+        assert_eq!(u[1].comment, Some(0));
+    }
+
+    #[test]
+    fn sentences_split_on_terminal_punctuation() {
+        let s: Vec<&str> =
+            sentences("It failed. Why? Because on Nov. 26 they met! \"Done\" he said.").collect();
+        assert_eq!(
+            s,
+            [
+                "It failed.",
+                "Why?",
+                "Because on Nov. 26 they met!",
+                "\"Done\" he said."
+            ]
+        );
+    }
+
+    #[test]
+    fn short_last_piece_joins_the_previous_one() {
+        let tok = Tokenizer::new(Language::English);
+        let m = merge_short(
+            &["Russia wants Ukraine out of NATO forever", "Thanks."],
+            &tok,
+            3,
+            "\n\n",
+        );
+        assert_eq!(m, ["Russia wants Ukraine out of NATO forever\n\nThanks."]);
+    }
+}
