@@ -4,6 +4,9 @@
 //! defined here (the contract between the analyzers and the outputs). Comments are addressed
 //! by [`CommentRef`] (thread index, comment index) so results stay small at a million comments.
 
+pub mod dynamics;
+pub mod stance;
+
 use crate::model::Corpus;
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod dynamics;
+pub mod stance;
+
 /// threadlens: rebuild, cluster, measure and moderate comment threads.
 #[derive(Debug, Parser)]
 #[command(name = "threadlens", version, about)]
@@ -25,6 +28,10 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild the comment threads of the inputs and print them as JSON or as an outline.
     Parse(ParseArgs),
+    /// Measure reply trees, participation, timing and the stance of every reply.
+    Dynamics(dynamics::DynamicsArgs),
+    /// Train or evaluate the stance model on labelled parent/reply pairs.
+    Stance(stance::StanceArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -116,6 +123,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             write_output(args.out.as_deref(), out.as_bytes())?;
             Ok(0)
         }
+        Command::Dynamics(args) => dynamics::run(args),
+        Command::Stance(args) => stance::run(args),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Text handling shared by every layer: decoding and repair, and the one tokenizer.
 
+pub mod csv;
 pub mod encoding;
 pub mod tokenize;
 
