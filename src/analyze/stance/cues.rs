@@ -248,11 +248,11 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
 }
 
 /// Whether a negator occurs among the `negation_window` words before byte `at`, in the
-/// same sentence.
+/// same clause ("No, that is wrong" does not negate "that is wrong").
 fn negated_before(lex: &Lexicon, text: &str, words: &[Word], at: usize) -> bool {
     let sentence_start = text
         .get(..at)
-        .and_then(|t| t.rfind(['.', '!', '?', '\n', ';']))
+        .and_then(|t| t.rfind(['.', '!', '?', '\n', ';', ',', ':']))
         .map_or(0, |i| i + 1);
     words
         .iter()
