@@ -397,3 +397,23 @@ fn rebuttal_map_and_stance_survive_a_100k_deep_chain() {
     assert_eq!(m.chains[0].comments.len(), n as usize);
     assert_eq!(m.table, vec![vec![0, 49_999], vec![50_000, 0]]);
 }
+
+/// The README figures: 5-fold CV on all 1,534 MaskMandate pairs. Slow in a debug build; run
+/// with `cargo test --release -- --ignored full_cross_validation`.
+#[test]
+#[ignore]
+fn full_cross_validation_on_mask_mandate_pairs() {
+    let pairs = fixture(PAIRS).to_string_lossy().into_owned();
+    let mut args = vec![
+        "stance", "eval", "--pairs", &pairs, "--folds", "5", "--json",
+    ];
+    args.extend_from_slice(&PAIR_FLAGS);
+    let e = run(&args).expect_code(0).json();
+    let model = e["reports"][0]["macro_f1"].as_f64().unwrap();
+    let lexicon = e["reports"][1]["macro_f1"].as_f64().unwrap();
+    assert_eq!(e["pairs"], 1534);
+    // Floors under the measured figures (README), so a regression fails.
+    assert!(model >= 0.53, "model macro-F1 {model}");
+    assert!(lexicon >= 0.30, "lexicon macro-F1 {lexicon}");
+    assert!(model > lexicon + 0.15);
+}

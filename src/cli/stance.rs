@@ -55,6 +55,9 @@ pub struct PairArgs {
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Choose the most probable label as trained, without dividing by label shares.
+    #[arg(long)]
+    no_balance: bool,
 }
 
 /// Arguments of `threadlens stance train`.
@@ -113,6 +116,7 @@ fn load(a: &PairArgs) -> Result<Loaded, Error> {
     let params = StanceParams {
         alphas: a.alpha.clone(),
         seed: a.seed,
+        balanced: !a.no_balance,
         ..StanceParams::default()
     };
     params.check()?;

@@ -5,7 +5,7 @@
 use super::cues::{CueScores, PairText, score, tokenizer_for};
 use super::lexicon::Lexicon;
 use crate::analyze::Stance;
-use crate::text::tokenize::words;
+use crate::text::tokenize::{normalize_word, words};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -91,6 +91,22 @@ impl Vocab {
 /// Terms and bigrams of a text, through the crate's one tokenizer.
 pub fn doc_terms(text: &str) -> Vec<String> {
     tokenizer_for(text).terms_with_bigrams(text)
+}
+
+/// Every word of a reply (stop words kept: "I", "you", "not", "but" carry stance) and
+/// bigrams of adjacent words, normalised by the crate's tokenizer.
+pub fn reply_terms(text: &str) -> Vec<String> {
+    let lang = tokenizer_for(text).lang;
+    let mut buf = String::new();
+    let uni: Vec<String> = words(text)
+        .map(|w| {
+            normalize_word(w, lang, &mut buf);
+            buf.clone()
+        })
+        .collect();
+    let mut out = uni.clone();
+    out.extend(uni.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+    out
 }
 
 /// Names of the dense features, given the lexicon's cue ids.

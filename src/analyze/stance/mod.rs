@@ -26,6 +26,7 @@ pub use params::StanceParams;
 use crate::analyze::{Evidence, ReplyStance, Stance, Stances};
 use crate::model::Corpus;
 use crate::text::Tokenizer;
+use rayon::prelude::*;
 
 /// The three labels in a fixed order (the order of confusion matrices and model outputs).
 pub const LABELS: [Stance; 3] = [Stance::Agree, Stance::Rebut, Stance::Neutral];
@@ -131,8 +132,9 @@ pub fn classify_corpus(corpus: &Corpus, classifier: &Classifier) -> Stances {
         .threads
         .iter()
         .map(|t| {
+            // Replies are independent: label them in parallel (order is kept).
             t.comments
-                .iter()
+                .par_iter()
                 .map(|c| {
                     let p = &t.comments[c.parent_index? as usize];
                     Some(classifier.classify(

@@ -5,7 +5,7 @@
 use super::cues::PairText;
 use super::errors::StanceError;
 use super::eval::{macro_f1_of, stratified_folds};
-use super::features::{Vocab, dense_features, dense_names, doc_terms};
+use super::features::{Vocab, dense_features, dense_names, doc_terms, reply_terms};
 use super::lexicon::Lexicon;
 use super::pairs::Pair;
 use super::params::StanceParams;
@@ -45,6 +45,8 @@ struct ModelFile {
     intercept: Vec<f64>,
     /// Training pairs per label (`labels` order).
     trained_on: Vec<usize>,
+    /// Whether probabilities are divided by the training label shares before choosing.
+    balanced: bool,
 }
 
 /// A trained (or loaded) stance model.
@@ -62,7 +64,7 @@ fn matrix(pairs: &[&Pair], lex: &Lexicon, rv: &Vocab, pv: &Vocab, dense: usize) 
     let mut x = Array2::<f64>::zeros((pairs.len(), width));
     for (r, p) in pairs.iter().enumerate() {
         let mut row = vec![0.0; width];
-        rv.write(&doc_terms(&p.reply), &mut row, 0);
+        rv.write(&reply_terms(&p.reply), &mut row, 0);
         pv.write(&doc_terms(&p.parent), &mut row, rv.len());
         let (d, _) = dense_features(
             lex,
@@ -112,12 +114,38 @@ fn fit(
     Ok((fitted.params().clone(), fitted.intercept().clone()))
 }
 
-fn predict(x: &Array2<f64>, w: &Array2<f64>, b: &Array1<f64>) -> Vec<[f64; 3]> {
+fn predict(
+    x: &Array2<f64>,
+    w: &Array2<f64>,
+    b: &Array1<f64>,
+    priors: Option<[f64; 3]>,
+) -> Vec<[f64; 3]> {
     let z = x.dot(w) + b;
     z.rows()
         .into_iter()
-        .map(|r| softmax([r[0], r[1], r[2]]))
+        .map(|r| rebalance(softmax([r[0], r[1], r[2]]), priors))
         .collect()
+}
+
+/// Label shares of training labels (indexes into [`LABELS`]).
+fn priors_of(y: &[usize]) -> [f64; 3] {
+    let mut n = [0.0; 3];
+    for &k in y {
+        n[k] += 1.0;
+    }
+    let total: f64 = n.iter().sum();
+    n.map(|v| if total > 0.0 { v / total } else { 1.0 / 3.0 })
+}
+
+/// Prior correction: p_k / π_k, renormalised (identity without priors).
+fn rebalance(p: [f64; 3], priors: Option<[f64; 3]>) -> [f64; 3] {
+    let Some(pi) = priors else { return p };
+    let mut q = [0.0; 3];
+    for k in 0..3 {
+        q[k] = if pi[k] > 0.0 { p[k] / pi[k] } else { 0.0 };
+    }
+    let s: f64 = q.iter().sum();
+    if s > 0.0 { q.map(|v| v / s) } else { p }
 }
 
 fn softmax(z: [f64; 3]) -> [f64; 3] {
@@ -148,7 +176,7 @@ impl StanceModel {
     ) -> Result<StanceModel, StanceError> {
         params.check()?;
         let refs: Vec<&Pair> = pairs.iter().collect();
-        let reply_docs: Vec<Vec<String>> = refs.iter().map(|p| doc_terms(&p.reply)).collect();
+        let reply_docs: Vec<Vec<String>> = refs.iter().map(|p| reply_terms(&p.reply)).collect();
         let parent_docs: Vec<Vec<String>> = refs.iter().map(|p| doc_terms(&p.parent)).collect();
         let rv = Vocab::fit(&reply_docs, params.reply_vocab, params.min_df);
         let pv = Vocab::fit(&parent_docs, params.parent_vocab, params.min_df);
@@ -179,6 +207,7 @@ impl StanceModel {
             weights: w.rows().into_iter().map(|r| r.to_vec()).collect(),
             intercept: b.to_vec(),
             trained_on,
+            balanced: params.balanced,
         };
         StanceModel::from_file(file, lex.clone())
     }
@@ -240,6 +269,7 @@ impl StanceModel {
             || file.weights.len() != width
             || file.weights.iter().any(|r| r.len() != 3)
             || file.intercept.len() != 3
+            || file.trained_on.len() != 3
             || file.labels != LABELS
             || file.reply_vocab.idf.len() != file.reply_vocab.len()
             || file.parent_vocab.idf.len() != file.parent_vocab.len()
@@ -266,12 +296,12 @@ impl StanceModel {
         self.file.alpha
     }
 
-    /// Probabilities of agree, rebut, neutral.
+    /// Probabilities of agree, rebut, neutral (prior-corrected when the model is balanced).
     pub fn probabilities(&self, parent: PairText, reply: PairText) -> ([f64; 3], super::CueScores) {
         let f = &self.file;
         let (rl, pl) = (f.reply_vocab.len(), f.parent_vocab.len());
         let mut row = vec![0.0; rl + pl + f.dense_names.len()];
-        f.reply_vocab.write(&doc_terms(reply.text), &mut row, 0);
+        f.reply_vocab.write(&reply_terms(reply.text), &mut row, 0);
         f.parent_vocab.write(&doc_terms(parent.text), &mut row, rl);
         let (d, scores) = dense_features(&self.lexicon, parent, reply);
         row[rl + pl..].copy_from_slice(&d);
@@ -285,7 +315,12 @@ impl StanceModel {
                     .map(|(v, w)| v * w[k])
                     .sum::<f64>();
         }
-        (softmax(z), scores)
+        let priors = self.file.balanced.then(|| {
+            let n = &self.file.trained_on;
+            let total = n.iter().sum::<usize>().max(1) as f64;
+            [0, 1, 2].map(|k| n[k] as f64 / total)
+        });
+        (rebalance(softmax(z), priors), scores)
     }
 
     /// Labels one reply: the most probable label, its probability as confidence, and the
@@ -318,7 +353,8 @@ fn choose_alpha(x: &Array2<f64>, y: &[usize], params: &StanceParams) -> Result<f
             let xt = x.select(ndarray::Axis(0), &train);
             let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
             let (w, b) = fit(&xt, &yt, alpha, params.max_iterations)?;
-            let probs = predict(&x.select(ndarray::Axis(0), &test), &w, &b);
+            let priors = params.balanced.then(|| priors_of(&yt));
+            let probs = predict(&x.select(ndarray::Axis(0), &test), &w, &b, priors);
             let pred: Vec<Stance> = probs.iter().map(|p| LABELS[argmax(p)]).collect();
             let truth: Vec<Stance> = test.iter().map(|&i| LABELS[y[i]]).collect();
             total += macro_f1_of(&truth, &pred);

@@ -21,6 +21,10 @@ pub struct StanceParams {
     pub max_iterations: u64,
     /// Seed of the fold assignment.
     pub seed: u64,
+    /// Divide each label's probability by its share of the training pairs before choosing
+    /// (prior correction): macro-F1 weighs every label equally, so a rare label such as
+    /// `neutral` should not lose just for being rare.
+    pub balanced: bool,
 }
 
 impl Default for StanceParams {
@@ -29,10 +33,11 @@ impl Default for StanceParams {
             reply_vocab: 4000,
             parent_vocab: 2000,
             min_df: 2,
-            alphas: vec![1.0, 3.0, 10.0, 30.0],
+            alphas: vec![0.3, 1.0, 3.0, 10.0, 30.0],
             inner_folds: 3,
             max_iterations: 200,
             seed: 42,
+            balanced: true,
         }
     }
 }
