@@ -156,3 +156,42 @@ pub fn classify_corpus(corpus: &Corpus, classifier: &Classifier) -> Stances {
         source: classifier.source(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(parent: &str, reply: &str) -> ReplyStance {
+        Classifier::Lexicon(Box::new(Lexicon::builtin())).classify(
+            PairText {
+                text: parent,
+                author: None,
+            },
+            PairText {
+                text: reply,
+                author: None,
+            },
+        )
+    }
+
+    #[test]
+    fn no_cue_is_neutral_at_even_odds() {
+        let s = label("Masks reduce spread.", "I wore one to the store yesterday.");
+        assert_eq!(s.stance, Stance::Neutral);
+        assert_eq!(s.confidence, 0.5);
+        assert!(s.evidence.is_empty());
+    }
+
+    #[test]
+    fn confidence_grows_with_the_lead() {
+        let one = label("Masks work.", "I agree.");
+        let two = label("Masks work.", "I agree. Well said, you are right.");
+        assert_eq!(one.stance, Stance::Agree);
+        assert_eq!(two.stance, Stance::Agree);
+        // Lead 2.5 → 0.5 + 0.5·2.5/4.5.
+        assert!((one.confidence - (0.5 + 0.5 * 2.5 / 4.5)).abs() < 1e-12);
+        assert!(two.confidence > one.confidence);
+        assert_eq!(one.evidence[0].text, "I agree");
+        assert!(one.evidence[0].cue.starts_with("agree:explicit-agreement"));
+    }
+}
