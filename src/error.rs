@@ -117,4 +117,10 @@ pub enum Error {
     /// Arguments were inconsistent in a way clap cannot see.
     #[error("{0}")]
     Usage(String),
+    /// Measuring reply dynamics failed.
+    #[error(transparent)]
+    Dynamics(#[from] crate::analyze::dynamics::DynamicsError),
+    /// Stance classification, training or evaluation failed.
+    #[error(transparent)]
+    Stance(#[from] crate::analyze::stance::StanceError),
 }

@@ -120,10 +120,12 @@ fn analyze_writes_reports_and_six_parquet_tables() {
         .collect();
     assert_eq!(replies[0], Some(2));
     assert_eq!(replies.iter().flatten().sum::<u32>(), 3);
-    // Analyses that did not run are null, never guessed.
-    for col in ["cluster_id", "stance", "stance_confidence"] {
-        assert_eq!(comments.column(col).unwrap().null_count(), 14, "{col}");
+    // Every analysis ran: replies have a stance, top-level comments have none (null, never
+    // guessed); clustered comments have a cluster.
+    for col in ["stance", "stance_confidence"] {
+        assert_eq!(comments.column(col).unwrap().null_count(), 11, "{col}");
     }
+    assert!(comments.column("cluster_id").unwrap().null_count() < 14);
     // Moderation ran: every comment has a (possibly empty) list of rule ids.
     let flags = comments.column("flags").unwrap();
     assert_eq!(flags.null_count(), 0);
@@ -149,16 +151,17 @@ fn analyze_writes_reports_and_six_parquet_tables() {
         "insults, shouting and links at least: {flag_rows}"
     );
     for t in ["units", "clusters"] {
-        assert_eq!(
-            read_parquet(&dir.join(format!("tables/{t}.parquet"))).height(),
-            0,
+        assert!(
+            read_parquet(&dir.join(format!("tables/{t}.parquet"))).height() > 0,
             "{t}"
         );
     }
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert!(md.contains("| cluster | **not run** |"), "{md}");
+    for stage in ["parse", "cluster", "dynamics", "stance", "moderate"] {
+        assert!(md.contains(&format!("| {stage} | ran |")), "{stage}: {md}");
+    }
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-    assert!(html.contains("The cluster stage was not run"));
+    assert!(!html.contains("was not run"));
     assert!(html.contains("<svg") && html.contains("Comments by depth"));
     assert_eq!(html.matches("<li class=\"c\"").count(), 14);
     assert_balanced(&html);
@@ -574,6 +577,8 @@ fn export_tables_entry_point_writes_the_requested_format() {
             themes: None,
             rules: None,
             k: None,
+            stance_model: None,
+            lexicon: None,
         },
         no_csv_protect: true,
     };
@@ -598,4 +603,25 @@ fn export_tables_entry_point_writes_the_requested_format() {
         comments.contains(",@everyone *great* post"),
         "unprotected: {comments}"
     );
+}
+
+#[test]
+fn a_corpus_without_comments_reports_clustering_as_not_run() {
+    let dir = temp_dir("no-comments");
+    run(&[
+        "analyze",
+        "threads/000-french-tragedy-russia-role.txt",
+        "--out",
+        dir.to_str().unwrap(),
+        "-q",
+    ])
+    .expect_code(0);
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("| cluster | **not run** | too few argument units"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("The cluster stage was not run (too few argument units"));
+    assert_eq!(read_parquet(&dir.join("tables/units.parquet")).height(), 0);
 }

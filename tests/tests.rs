@@ -2,10 +2,11 @@
 
 mod util;
 
+mod cluster;
+mod dynamics;
 mod formats_json;
 mod formats_xml;
 mod moderate;
 mod report;
-mod cluster;
 mod seeds;
 mod text_layouts;

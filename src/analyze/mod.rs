@@ -4,8 +4,10 @@
 //! defined here (the contract between the analyzers and the outputs). Comments are addressed
 //! by [`CommentRef`] (thread index, comment index) so results stay small at a million comments.
 
-pub mod pipeline;
 pub mod cluster;
+pub mod dynamics;
+pub mod pipeline;
+pub mod stance;
 
 use crate::model::Corpus;
 use serde::{Deserialize, Serialize};

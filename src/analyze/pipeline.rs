@@ -152,6 +152,10 @@ pub struct PipelineConfig {
     pub rules: Option<PathBuf>,
     /// Number of clusters (`None`: the clustering default, chosen by silhouette).
     pub k: Option<crate::analyze::cluster::KChoice>,
+    /// Trained stance model; without it the cue lexicon labels replies.
+    pub stance_model: Option<PathBuf>,
+    /// Stance cue lexicon replacing the built-in one.
+    pub lexicon: Option<PathBuf>,
 }
 
 /// A stage body: reads the analysis so far, adds its result and records itself.
@@ -174,6 +178,14 @@ pub fn stages() -> Vec<Stage> {
         Stage {
             name: STAGE_CLUSTER,
             run: crate::analyze::cluster::stage::run,
+        },
+        Stage {
+            name: STAGE_DYNAMICS,
+            run: crate::analyze::dynamics::stage::run,
+        },
+        Stage {
+            name: STAGE_STANCE,
+            run: crate::analyze::stance::stage::run,
         },
         Stage {
             name: STAGE_MODERATE,

@@ -1,7 +1,7 @@
 //! `threadlens analyze`: parse → analyzers → `report.html`, `report.md` and Parquet tables.
 
 use super::InputArgs;
-use crate::analyze::pipeline::{self, PipelineConfig, STAGE_CLUSTER, STAGE_MODERATE};
+use crate::analyze::pipeline::{self, PipelineConfig, STAGE_CLUSTER, STAGE_MODERATE, STAGE_STANCE};
 use crate::error::Error;
 use crate::export::{self, OutputFormat, Table, WriteOptions};
 use crate::messages;
@@ -27,6 +27,12 @@ pub struct PipelineArgs {
     /// Number of argument clusters: `auto` (chosen by silhouette) or a number.
     #[arg(long, value_name = "auto|N", value_parser = super::cluster::parse_k)]
     pub k: Option<crate::analyze::cluster::KChoice>,
+    /// Label reply stance with this trained model (`threadlens stance train`).
+    #[arg(long, value_name = "MODEL")]
+    pub stance_model: Option<PathBuf>,
+    /// Stance cue lexicon (TOML) replacing the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Option<PathBuf>,
 }
 
 impl PipelineArgs {
@@ -38,6 +44,8 @@ impl PipelineArgs {
         for (flag, file, stage) in [
             ("--themes", &self.themes, STAGE_CLUSTER),
             ("--rules", &self.rules, STAGE_MODERATE),
+            ("--stance-model", &self.stance_model, STAGE_STANCE),
+            ("--lexicon", &self.lexicon, STAGE_STANCE),
         ] {
             let Some(path) = file else { continue };
             if !path.is_file() {
@@ -58,6 +66,8 @@ impl PipelineArgs {
             themes: self.themes.clone(),
             rules: self.rules.clone(),
             k: self.k,
+            stance_model: self.stance_model.clone(),
+            lexicon: self.lexicon.clone(),
         })
     }
 }

@@ -1,10 +1,10 @@
 //! Command-line arguments (clap) and the dispatch from a command to the library.
 
 pub mod analyze;
+pub mod cluster;
 mod export;
 pub mod export_tables;
 pub mod moderate;
-pub mod cluster;
 
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
@@ -14,6 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod dynamics;
+pub mod stance;
 mod synth;
 
 /// threadlens: rebuild, cluster, measure and moderate comment threads.
@@ -70,6 +72,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Group the argument units (paragraphs) of the inputs into labelled clusters.
     Cluster(cluster::ClusterArgs),
+    /// Measure reply trees, participation, timing and the stance of every reply.
+    Dynamics(dynamics::DynamicsArgs),
+    /// Train or evaluate the stance model on labelled parent/reply pairs.
+    Stance(stance::StanceArgs),
 }
 
 /// Where the corpus comes from: shared by every command that reads threads.
@@ -201,6 +207,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Analyze(args) => analyze::run(args),
         Command::Export(args) => export::run(args),
         Command::Cluster(args) => cluster::run(args),
+        Command::Dynamics(args) => dynamics::run(args),
+        Command::Stance(args) => stance::run(args),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Text handling shared by every layer: decoding and repair, markup to text, and the one
 //! tokenizer.
 
+pub mod csv;
 pub mod encoding;
 pub mod markup;
 pub mod tokenize;

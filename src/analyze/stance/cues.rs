@@ -1,0 +1,503 @@
+//! Finding the cues of a reply toward its parent: lexicon phrases (with negation flips),
+//! denial of a parent claim, questions put to "you", and the context that frames them (a
+//! salutation naming the parent's author, passages quoted from the parent).
+
+use super::lexicon::{Lexicon, Position};
+use crate::analyze::Stance;
+use crate::text::tokenize::{Tokenizer, normalize_word, words};
+use std::collections::HashSet;
+
+/// One side of a pair: its text and, when known, its author.
+#[derive(Debug, Clone, Copy)]
+pub struct PairText<'a> {
+    /// The comment text.
+    pub text: &'a str,
+    /// The author, when known.
+    pub author: Option<&'a str>,
+}
+
+/// A matched cue in the reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CueHit {
+    /// Cue id (a lexicon id, `negates-parent`, `you-question`, or `salutation`/`quotes-parent`
+    /// for context).
+    pub id: String,
+    /// The side it counts for; `None` for context.
+    pub side: Option<Stance>,
+    /// Weight counted for `side`.
+    pub weight: f64,
+    /// True when a negator turned the cue around.
+    pub flipped: bool,
+    /// Byte offsets in the reply text.
+    pub start: usize,
+    /// End byte offset.
+    pub end: usize,
+    /// Why it counts.
+    pub why: String,
+}
+
+/// Everything the lexicon found in one reply.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CueScores {
+    /// Sum of agreement weights.
+    pub agree: f64,
+    /// Sum of rebuttal weights.
+    pub rebut: f64,
+    /// Counted hits (non-overlapping), then context hits, each group by position.
+    pub hits: Vec<CueHit>,
+}
+
+/// A word of a text with its byte offsets and normalised form.
+struct Word {
+    start: usize,
+    end: usize,
+    lower: String,
+}
+
+fn word_list(text: &str) -> Vec<Word> {
+    let base = text.as_ptr() as usize;
+    words(text)
+        .map(|w| {
+            let start = w.as_ptr() as usize - base;
+            Word {
+                start,
+                end: start + w.len(),
+                lower: w.to_lowercase().replace('’', "'"),
+            }
+        })
+        .collect()
+}
+
+/// Whether the gap between two words is free of clause punctuation.
+fn joined(text: &str, a: &Word, b: &Word) -> bool {
+    text.get(a.end..b.start).is_some_and(|gap| {
+        !gap.contains(['.', ',', ';', ':', '!', '?', '\n', '(', ')', '"', '“', '”'])
+    })
+}
+
+/// Finds the cues of `reply` toward `parent`.
+pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: PairText) -> CueScores {
+    let text = reply.text;
+    let mut context = Vec::new();
+
+    // Salutation: frames the reply and moves its "start" past the name.
+    let mut body_start = 0;
+    if let Some(caps) = lex.salutation.captures(text)
+        && let (Some(all), Some(name)) = (caps.get(0), caps.get(1))
+    {
+        let opener_is_at = all.as_str().trim_start().starts_with('@');
+        let capitalised = name.as_str().chars().next().is_some_and(char::is_uppercase);
+        if opener_is_at || capitalised {
+            body_start = all.end();
+            let names_parent = parent.author.is_some_and(|a| {
+                let n = name.as_str().trim().to_lowercase();
+                let a = a.trim().to_lowercase();
+                !a.is_empty() && (n == a || n.starts_with(&a) || a.starts_with(&n))
+            });
+            context.push(CueHit {
+                id: "salutation".into(),
+                side: None,
+                weight: 0.0,
+                flipped: false,
+                start: all.start() + (all.len() - all.as_str().trim_start().len()),
+                end: name.end(),
+                why: if names_parent {
+                    "addresses the parent's author by name".into()
+                } else {
+                    "addresses someone by name".into()
+                },
+            });
+        }
+    }
+
+    // Quoted passages that come from the parent: their words are the parent's, not the
+    // reply's, so no cue inside them counts.
+    let parent_terms: HashSet<String> = tokenizer.terms(parent.text).into_iter().collect();
+    let mut quoted: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in quote_spans(text) {
+        let terms = tokenizer.terms(&text[s..e]);
+        if terms.len() < 3 {
+            continue;
+        }
+        let shared = terms.iter().filter(|t| parent_terms.contains(*t)).count();
+        if shared as f64 >= lex.context.quote_overlap * terms.len() as f64 {
+            quoted.push((s, e));
+            context.push(CueHit {
+                id: "quotes-parent".into(),
+                side: None,
+                weight: 0.0,
+                flipped: false,
+                start: s,
+                end: e,
+                why: "quotes the parent (cues inside are not counted)".into(),
+            });
+        }
+    }
+    let in_quote = |s: usize, e: usize| quoted.iter().any(|&(qs, qe)| s < qe && e > qs);
+
+    let reply_words = word_list(text);
+    let start_limit = reply_words
+        .iter()
+        .filter(|w| w.start >= body_start)
+        .nth(lex.settings.start_words)
+        .map_or(text.len(), |w| w.start);
+
+    let mut candidates: Vec<CueHit> = Vec::new();
+    for cue in &lex.cues {
+        if !cue.regex.is_match(text) {
+            continue;
+        }
+        for m in cue.alternatives.iter().flat_map(|r| r.find_iter(text)) {
+            let (s, e) = (m.start(), m.end());
+            if s == e || in_quote(s, e) {
+                continue;
+            }
+            if cue.position == Position::Start && (s < body_start || s >= start_limit) {
+                continue;
+            }
+            let flipped = negated_before(lex, text, &reply_words, s);
+            let side = match (cue.stance, flipped) {
+                (side, false) => side,
+                (Stance::Agree, true) => Stance::Rebut,
+                (_, true) => Stance::Agree,
+            };
+            candidates.push(CueHit {
+                id: cue.id.clone(),
+                side: Some(side),
+                weight: cue.weight,
+                flipped,
+                start: s,
+                end: e,
+                why: if flipped {
+                    format!("negated: {}", cue.why)
+                } else {
+                    cue.why.clone()
+                },
+            });
+        }
+    }
+
+    // Denial of a parent claim: "NATO is not involved" answering a comment about NATO.
+    let parent_words = word_list(parent.text);
+    let parent_denied = denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms);
+    for (term, s, e) in denials(lex, tokenizer, text, &reply_words, &parent_terms) {
+        if parent_denied.contains(&term) || in_quote(s, e) {
+            continue;
+        }
+        candidates.push(CueHit {
+            id: "negates-parent".into(),
+            side: Some(Stance::Rebut),
+            weight: lex.negation.parent_claim_weight,
+            flipped: false,
+            start: s,
+            end: e,
+            why: format!("{} ({term:?})", lex.negation.parent_claim_why),
+        });
+    }
+
+    // Keep the longest of overlapping hits (then the heavier, then the earlier).
+    candidates.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(b.weight.total_cmp(&a.weight))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<CueHit> = Vec::new();
+    for c in candidates {
+        if !kept.iter().any(|k| c.start < k.end && c.end > k.start) {
+            kept.push(c);
+        }
+    }
+
+    // A question put to "you" that no other cue explains is a weak challenge.
+    if lex.context.you_question_weight > 0.0 {
+        for (s, e) in question_sentences(text, body_start) {
+            if in_quote(s, e) || kept.iter().any(|k| k.start < e && k.end > s) {
+                continue;
+            }
+            let to_you = reply_words
+                .iter()
+                .filter(|w| w.start >= s && w.end <= e)
+                .any(|w| matches!(w.lower.as_str(), "you" | "your" | "you're" | "yours"));
+            if to_you {
+                kept.push(CueHit {
+                    id: "you-question".into(),
+                    side: Some(Stance::Rebut),
+                    weight: lex.context.you_question_weight,
+                    flipped: false,
+                    start: s,
+                    end: e,
+                    why: "questions the parent's author directly".into(),
+                });
+            }
+        }
+    }
+    kept.sort_by_key(|h| (h.start, h.end));
+    context.sort_by_key(|h| (h.start, h.end));
+    let mut out = CueScores::default();
+    for h in &kept {
+        match h.side {
+            Some(Stance::Agree) => out.agree += h.weight,
+            Some(Stance::Rebut) => out.rebut += h.weight,
+            _ => {}
+        }
+    }
+    out.hits = kept;
+    out.hits.extend(context);
+    out
+}
+
+/// Whether a negator occurs among the `negation_window` words before byte `at`, in the
+/// same clause ("No, that is wrong" does not negate "that is wrong").
+fn negated_before(lex: &Lexicon, text: &str, words: &[Word], at: usize) -> bool {
+    let sentence_start = text
+        .get(..at)
+        .and_then(|t| t.rfind(['.', '!', '?', '\n', ';', ',', ':']))
+        .map_or(0, |i| i + 1);
+    words
+        .iter()
+        .filter(|w| w.end <= at && w.start >= sentence_start)
+        .rev()
+        .take(lex.settings.negation_window)
+        .any(|w| lex.negation.is_negator(&w.lower))
+}
+
+/// Content terms of `terms` that the text denies: `TERM aux [adverb] not`, `TERM isn't`,
+/// `aux not [det] TERM`. Returns (term, start, end) of each denial.
+fn denials(
+    lex: &Lexicon,
+    tokenizer: &Tokenizer,
+    text: &str,
+    words: &[Word],
+    terms: &HashSet<String>,
+) -> Vec<(String, usize, usize)> {
+    let neg = &lex.negation;
+    let is_aux = |w: &str| neg.auxiliaries.iter().any(|a| a == w);
+    let is_adv = |w: &str| neg.adverbs.iter().any(|a| a == w);
+    let mut buf = String::new();
+    let mut term_at = |i: usize| -> Option<String> {
+        let w = words.get(i)?;
+        normalize_word(&text[w.start..w.end], tokenizer.lang, &mut buf);
+        terms.contains(buf.as_str()).then(|| buf.clone())
+    };
+    let mut out = Vec::new();
+    for i in 0..words.len() {
+        if let Some(term) = term_at(i) {
+            // TERM isn't … / TERM is [still] not …
+            let next = words.get(i + 1);
+            if let Some(n1) = next.filter(|n| joined(text, &words[i], n)) {
+                if n1.lower.ends_with("n't") && n1.lower != "n't" {
+                    out.push((term.clone(), words[i].start, n1.end));
+                    continue;
+                }
+                if is_aux(&n1.lower) {
+                    let mut j = i + 2;
+                    if words.get(j).is_some_and(|w| is_adv(&w.lower)) {
+                        j += 1;
+                    }
+                    if let Some(n) = words.get(j)
+                        && joined(text, &words[j - 1], n)
+                        && neg.is_negator(&n.lower)
+                    {
+                        out.push((term.clone(), words[i].start, n.end));
+                        continue;
+                    }
+                }
+            }
+            // … is not [the] TERM
+            let mut k = i;
+            if k >= 1 && matches!(words[k - 1].lower.as_str(), "a" | "an" | "the") {
+                k -= 1;
+            }
+            if k >= 2 {
+                let (a, n) = (&words[k - 2], &words[k - 1]);
+                if is_aux(&a.lower)
+                    && neg.is_negator(&n.lower)
+                    && joined(text, a, n)
+                    && joined(text, n, &words[k])
+                {
+                    out.push((term, a.start, words[i].end));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The terms a text denies about itself (used to skip denials the parent already made).
+fn denied_terms(
+    lex: &Lexicon,
+    tokenizer: &Tokenizer,
+    text: &str,
+    words: &[Word],
+    terms: &HashSet<String>,
+) -> HashSet<String> {
+    denials(lex, tokenizer, text, words, terms)
+        .into_iter()
+        .map(|(t, _, _)| t)
+        .collect()
+}
+
+/// Byte spans of quoted passages: “…”, „…“, "…" on one paragraph, and lines starting with `>`.
+fn quote_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('>') {
+            out.push((offset, offset + line.trim_end().len()));
+        }
+        offset += line.len();
+    }
+    for (open, close) in [('“', '”'), ('„', '“'), ('"', '"')] {
+        let mut from = 0;
+        while let Some(s) = text[from..].find(open).map(|i| from + i) {
+            let body = s + open.len_utf8();
+            let Some(e) = text[body..].find(close).map(|i| body + i) else {
+                break;
+            };
+            if !text[body..e].contains("\n\n") {
+                out.push((s, e + close.len_utf8()));
+            }
+            from = e + close.len_utf8();
+        }
+    }
+    out
+}
+
+/// Byte spans of the sentences that end in a question mark, from `from` on.
+fn question_sentences(text: &str, from: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    for (i, c) in text.char_indices().filter(|(i, _)| *i >= from) {
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            if c == '?' {
+                let s = start + (text[start..i].len() - text[start..i].trim_start().len());
+                if s < i {
+                    out.push((s, i + 1));
+                }
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    out
+}
+
+/// The tokenizer to use for a pair (language of the reply).
+pub fn tokenizer_for(text: &str) -> Tokenizer {
+    Tokenizer::new(crate::text::detect_language(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize::Language;
+
+    fn english() -> Tokenizer {
+        Tokenizer::new(Language::English)
+    }
+
+    fn run(parent: &str, reply: &str) -> CueScores {
+        let lex = Lexicon::builtin();
+        score(
+            &lex,
+            &english(),
+            PairText {
+                text: parent,
+                author: Some("Ann"),
+            },
+            PairText {
+                text: reply,
+                author: None,
+            },
+        )
+    }
+
+    fn ids(s: &CueScores) -> Vec<(&str, Option<Stance>, &str)> {
+        s.hits
+            .iter()
+            .map(|h| (h.id.as_str(), h.side, h.why.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn negated_agreement_flips() {
+        let s = run("Masks work.", "I don't agree at all.");
+        assert_eq!(s.hits[0].id, "agree-word");
+        assert_eq!(s.hits[0].side, Some(Stance::Rebut));
+        assert!(s.hits[0].flipped);
+        assert!(s.rebut > s.agree);
+    }
+
+    #[test]
+    fn denial_of_a_parent_term() {
+        let s = run(
+            "The pipeline through Syria matters.",
+            "The pipeline is still not built.",
+        );
+        let h = s.hits.iter().find(|h| h.id == "negates-parent").unwrap();
+        assert_eq!(
+            &"The pipeline is still not built."[h.start..h.end],
+            "pipeline is still not"
+        );
+        // A term the parent never used is not a denial.
+        let s = run(
+            "The pipeline through Syria matters.",
+            "Turkey is not involved.",
+        );
+        assert!(
+            s.hits.iter().all(|h| h.id != "negates-parent"),
+            "{:?}",
+            ids(&s)
+        );
+        // Nor is repeating the parent's own denial.
+        let s = run("Syria is not the issue.", "Right, Syria is not the issue.");
+        assert!(
+            s.hits.iter().all(|h| h.id != "negates-parent"),
+            "{:?}",
+            ids(&s)
+        );
+    }
+
+    #[test]
+    fn quoted_parent_words_do_not_count_and_salutation_is_context() {
+        let parent = "You are wrong about the vaccine rollout schedule in Europe.";
+        let reply =
+            "Ann, you wrote \"you are wrong about the vaccine rollout schedule\" and I agree.";
+        let s = run(parent, reply);
+        assert!(s.hits.iter().any(|h| h.id == "quotes-parent"));
+        assert!(
+            s.hits.iter().all(|h| h.id != "you-are-wrong"),
+            "{:?}",
+            ids(&s)
+        );
+        assert!(s.agree > s.rebut);
+        let s = run("Hello.", "Hi Ann, exactly! Good point.");
+        let sal = s.hits.iter().find(|h| h.id == "salutation").unwrap();
+        assert_eq!(sal.why, "addresses the parent's author by name");
+        // "exactly!" counts as an opener because the start is measured after the salutation.
+        assert!(
+            s.hits.iter().any(|h| h.id == "agree-opener"),
+            "{:?}",
+            ids(&s)
+        );
+    }
+
+    #[test]
+    fn openers_count_only_at_the_start() {
+        assert!(
+            run("x", "No, that is not so.")
+                .hits
+                .iter()
+                .any(|h| h.id == "contrast-opener")
+        );
+        let s = run(
+            "x",
+            "There were many people and some said no, to be honest.",
+        );
+        assert!(
+            s.hits.iter().all(|h| h.id != "contrast-opener"),
+            "{:?}",
+            ids(&s)
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! The cue lexicon: a TOML data file (built-in default `data/stance-lexicon.toml`, or the
+//! user's `--lexicon FILE`) compiled into case-insensitive matchers.
+
+use super::errors::StanceError;
+use crate::analyze::Stance;
+use regex::Regex;
+use serde::Deserialize;
+
+/// The built-in lexicon text.
+pub const BUILTIN_LEXICON: &str = include_str!("../../../data/stance-lexicon.toml");
+
+/// Where in a reply a cue counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// Anywhere.
+    #[default]
+    Anywhere,
+    /// Only in the first words of the reply (after a salutation).
+    Start,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
+    version: u32,
+    settings: Settings,
+    negation: RawNegation,
+    context: ContextSettings,
+    #[serde(default)]
+    cue: Vec<RawCue>,
+}
+
+/// Thresholds of the lexicon classifier.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// |agree − rebut| below this is neutral.
+    pub neutral_margin: f64,
+    /// Words before a cue searched for a negator.
+    pub negation_window: usize,
+    /// Words that make up the start of a reply.
+    pub start_words: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNegation {
+    negators: Vec<String>,
+    auxiliaries: Vec<String>,
+    #[serde(default)]
+    adverbs: Vec<String>,
+    parent_claim_weight: f64,
+    parent_claim_why: String,
+}
+
+/// Salutation, quotation and question settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSettings {
+    /// Words that open a salutation.
+    pub salutations: Vec<String>,
+    /// Share of a quoted passage's terms that must occur in the parent.
+    pub quote_overlap: f64,
+    /// Weight of a question addressed to "you".
+    pub you_question_weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCue {
+    id: String,
+    stance: String,
+    weight: f64,
+    why: String,
+    #[serde(default)]
+    position: Position,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+/// One compiled cue.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    /// Short name.
+    pub id: String,
+    /// The side it supports.
+    pub stance: Stance,
+    /// Weight of one match.
+    pub weight: f64,
+    /// Why it counts.
+    pub why: String,
+    /// Where it counts.
+    pub position: Position,
+    /// Matches any of the cue's phrases or patterns (a quick test before `alternatives`).
+    pub regex: Regex,
+    /// One matcher per phrase or pattern, so that overlapping matches of different
+    /// alternatives are all found (the longest is chosen later).
+    pub alternatives: Vec<Regex>,
+}
+
+/// Negation vocabulary.
+#[derive(Debug, Clone)]
+pub struct Negation {
+    /// Negating words (lower case, straight apostrophes).
+    pub negators: Vec<String>,
+    /// Auxiliaries and copulas.
+    pub auxiliaries: Vec<String>,
+    /// Adverbs allowed between auxiliary and negator.
+    pub adverbs: Vec<String>,
+    /// Weight of a denied parent claim.
+    pub parent_claim_weight: f64,
+    /// Why a denied parent claim counts.
+    pub parent_claim_why: String,
+}
+
+impl Negation {
+    /// Whether a lower-cased word negates.
+    pub fn is_negator(&self, w: &str) -> bool {
+        self.negators.iter().any(|n| n == w) || w.ends_with("n't")
+    }
+}
+
+/// A compiled lexicon.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    /// `builtin` or the file it came from.
+    pub origin: String,
+    /// Thresholds.
+    pub settings: Settings,
+    /// Negation vocabulary.
+    pub negation: Negation,
+    /// Context settings.
+    pub context: ContextSettings,
+    /// The cues, in file order.
+    pub cues: Vec<Cue>,
+    /// Matches a salutation at the start of a reply; group 1 is the name.
+    pub salutation: Regex,
+}
+
+impl Lexicon {
+    /// The built-in lexicon.
+    pub fn builtin() -> Lexicon {
+        Lexicon::parse(BUILTIN_LEXICON, "builtin").expect("the built-in lexicon is valid")
+    }
+
+    /// Reads a lexicon file.
+    pub fn load(path: &std::path::Path) -> Result<Lexicon, StanceError> {
+        let bytes = std::fs::read(path).map_err(|source| StanceError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let origin = path.display().to_string();
+        let text = crate::text::decode(&bytes)
+            .map_err(|_| StanceError::Lexicon {
+                origin: origin.clone(),
+                message: "binary file, not a TOML lexicon".into(),
+            })?
+            .0;
+        Lexicon::parse(&text, &origin)
+    }
+
+    /// Parses and compiles lexicon text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Lexicon, StanceError> {
+        let err = |message: String| StanceError::Lexicon {
+            origin: origin.to_string(),
+            message,
+        };
+        let raw: RawLexicon = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        if raw.version != 1 {
+            return Err(err(format!(
+                "lexicon version {} is not supported (expected 1)",
+                raw.version
+            )));
+        }
+        let s = &raw.settings;
+        if !(s.neutral_margin.is_finite() && s.neutral_margin >= 0.0) {
+            return Err(err(format!(
+                "settings.neutral_margin must be >= 0, got {}",
+                s.neutral_margin
+            )));
+        }
+        if !(0.0..=1.0).contains(&raw.context.quote_overlap) {
+            return Err(err(format!(
+                "context.quote_overlap must be in 0..=1, got {}",
+                raw.context.quote_overlap
+            )));
+        }
+        let mut cues = Vec::with_capacity(raw.cue.len());
+        let mut seen = std::collections::HashSet::new();
+        for c in raw.cue {
+            let stance = match c.stance.as_str() {
+                "agree" => Stance::Agree,
+                "rebut" => Stance::Rebut,
+                other => {
+                    return Err(err(format!(
+                        "cue {:?}: stance must be \"agree\" or \"rebut\", got {other:?}",
+                        c.id
+                    )));
+                }
+            };
+            if !seen.insert(c.id.clone()) {
+                return Err(err(format!("cue {:?} is defined twice", c.id)));
+            }
+            if !(c.weight.is_finite() && c.weight > 0.0) {
+                return Err(err(format!("cue {:?}: weight must be > 0", c.id)));
+            }
+            let mut phrases: Vec<&String> =
+                c.phrases.iter().filter(|p| !p.trim().is_empty()).collect();
+            // Longest first, so alternation prefers "you are absolutely right" to "right".
+            phrases.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            let mut alts: Vec<String> = phrases.iter().map(|p| phrase_regex(p)).collect();
+            for p in &c.patterns {
+                let pat = p.replace('\'', "['’]");
+                Regex::new(&pat)
+                    .map_err(|e| err(format!("cue {:?}: bad pattern {p:?}: {e}", c.id)))?;
+                alts.push(format!("(?:{pat})"));
+            }
+            if alts.is_empty() {
+                return Err(err(format!("cue {:?} has no phrases or patterns", c.id)));
+            }
+            let regex = Regex::new(&format!("(?i){}", alts.join("|")))
+                .map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
+            let alternatives = alts
+                .iter()
+                .map(|a| Regex::new(&format!("(?i){a}")))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
+            cues.push(Cue {
+                id: c.id,
+                stance,
+                weight: c.weight,
+                why: c.why,
+                position: c.position,
+                regex,
+                alternatives,
+            });
+        }
+        let lower = |v: Vec<String>| -> Vec<String> {
+            v.into_iter()
+                .map(|w| w.to_lowercase().replace('’', "'"))
+                .collect()
+        };
+        let salutes: Vec<String> = raw
+            .context
+            .salutations
+            .iter()
+            .map(|s| regex::escape(s.trim()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        // "Dear Eurofrank," / "Hi all:" / "@name" — a short name then a comma, colon, bang
+        // or line end.
+        let salutation = if salutes.is_empty() {
+            Regex::new("$^").expect("empty regex")
+        } else {
+            Regex::new(&format!(
+                r"(?i)^\s*(?:{})\b\s*([^\s,:;!.?\n][^,:;!?\n]{{0,40}}?)\s*(?:[,:;!\n]|$)",
+                salutes.join("|")
+            ))
+            .map_err(|e| err(format!("context.salutations: {e}")))?
+        };
+        Ok(Lexicon {
+            origin: origin.to_string(),
+            settings: raw.settings,
+            negation: Negation {
+                negators: lower(raw.negation.negators),
+                auxiliaries: lower(raw.negation.auxiliaries),
+                adverbs: lower(raw.negation.adverbs),
+                parent_claim_weight: raw.negation.parent_claim_weight,
+                parent_claim_why: raw.negation.parent_claim_why,
+            },
+            context: raw.context,
+            cues,
+            salutation,
+        })
+    }
+}
+
+/// A literal phrase as a regex: whole words, any whitespace between words, either apostrophe.
+fn phrase_regex(phrase: &str) -> String {
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .map(|w| regex::escape(w).replace('\'', "['’]"))
+        .collect();
+    let mut out = String::from("(?:");
+    if phrase
+        .trim_start()
+        .starts_with(|c: char| c.is_alphanumeric())
+    {
+        out.push_str(r"\b");
+    }
+    out.push_str(&words.join(r"\s+"));
+    if phrase.trim_end().ends_with(|c: char| c.is_alphanumeric()) {
+        out.push_str(r"\b");
+    }
+    out.push(')');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lexicon_compiles_with_both_sides() {
+        let lex = Lexicon::builtin();
+        assert!(lex.cues.iter().any(|c| c.stance == Stance::Agree));
+        assert!(lex.cues.iter().any(|c| c.stance == Stance::Rebut));
+        let right = lex.cues.iter().find(|c| c.id == "you-are-right").unwrap();
+        assert!(right.regex.is_match("Well, You’re   RIGHT about that"));
+        assert!(!right.regex.is_match("your outright lie"));
+    }
+
+    #[test]
+    fn bad_lexicons_name_the_problem() {
+        let base = BUILTIN_LEXICON;
+        let e = Lexicon::parse("version = 1", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("x.toml: "), "{e}");
+        let bad = format!(
+            "{base}\n[[cue]]\nid = \"z\"\nstance = \"maybe\"\nweight = 1.0\nwhy = \"\"\nphrases = [\"a\"]\n"
+        );
+        let e = Lexicon::parse(&bad, "x.toml").unwrap_err().to_string();
+        assert!(e.contains("cue \"z\": stance must be"), "{e}");
+        let bad = format!(
+            "{base}\n[[cue]]\nid = \"z\"\nstance = \"agree\"\nweight = 1.0\nwhy = \"\"\npatterns = [\"(\"]\n"
+        );
+        let e = Lexicon::parse(&bad, "x.toml").unwrap_err().to_string();
+        assert!(e.contains("cue \"z\": bad pattern"), "{e}");
+    }
+
+    #[test]
+    fn salutation_captures_the_name() {
+        let lex = Lexicon::builtin();
+        let caps = lex
+            .salutation
+            .captures("Dear Eurofrank, you are right on!")
+            .unwrap();
+        assert_eq!(&caps[1], "Eurofrank");
+        assert!(lex.salutation.captures("Hidden agenda, they say").is_none());
+    }
+}
