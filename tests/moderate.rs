@@ -822,7 +822,7 @@ fn cluster_review_aggregates_flags_and_rebuttals() {
     };
     let st = stances(5, &[(2, Stance::Rebut), (3, Stance::Agree)]);
     let m = moderate(&corpus, &builtin("insults"), &Default::default());
-    let r = review::review(&corpus, &clustering, &m.hits, &st);
+    let r = review::review(&corpus, &clustering, &review::flagged_by_hits(&m.hits), &st);
     assert_eq!(r.len(), 2);
     assert_eq!(
         (r[0].id, r[0].label.as_str(), r[0].size),
@@ -1062,5 +1062,62 @@ fn near_duplicates_are_found_across_threads_among_many_comments() {
         m.hits[0].flag.reason.contains("to comment a-c1235"),
         "{}",
         m.hits[0].flag.reason
+    );
+}
+
+#[test]
+fn review_lists_clusters_with_flag_and_rebuttal_rates() {
+    let r = run(&[
+        "review",
+        "threads/",
+        "--themes",
+        "threads/themes.toml",
+        "--json",
+        "-q",
+    ])
+    .expect_code(0);
+    let v = r.json();
+    let clusters = v["clusters"].as_array().unwrap();
+    assert!(clusters.len() >= 3);
+    let flagged: u64 = clusters
+        .iter()
+        .map(|c| c["flagged"].as_u64().unwrap())
+        .sum();
+    let replies: u64 = clusters
+        .iter()
+        .map(|c| c["replies"].as_u64().unwrap())
+        .sum();
+    let rebuttals: u64 = clusters
+        .iter()
+        .map(|c| c["rebuttals"].as_u64().unwrap())
+        .sum();
+    // Seed 004: three flagged comments (insult, shouting, links), three labelled replies of
+    // which one rebuts (the "So far, NATO is not involved" reply).
+    assert_eq!(flagged, 3, "{v}");
+    assert_eq!(replies, 3, "{v}");
+    assert_eq!(rebuttals, 1, "{v}");
+    for c in clusters {
+        for key in [
+            "id",
+            "label",
+            "size",
+            "representatives",
+            "flag_rate",
+            "rebuttal_rate",
+        ] {
+            assert!(c.get(key).is_some(), "cluster lacks {key}");
+        }
+    }
+    let table = run(&["review", "threads/", "-q"]).expect_code(0);
+    assert!(
+        table.stdout.contains("decide cluster:<id>"),
+        "{}",
+        table.stdout
+    );
+    let none = run(&["review", "threads/000-french-tragedy-russia-role.txt", "-q"]).expect_code(2);
+    assert!(
+        none.stderr.contains("no argument clusters to review"),
+        "{}",
+        none.stderr
     );
 }

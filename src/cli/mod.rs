@@ -5,6 +5,7 @@ pub mod cluster;
 mod export;
 pub mod export_tables;
 pub mod moderate;
+pub mod review;
 
 use crate::error::Error;
 use crate::ingest::{self, IngestOptions, InputFile};
@@ -64,6 +65,8 @@ pub enum Command {
     Moderate(moderate::ModerateArgs),
     /// Record (or undo) a moderator decision on a comment or cluster in a SQLite file.
     Decide(moderate::DecideArgs),
+    /// Review argument clusters: label, size, representatives, flag rate and rebuttal rate.
+    Review(review::ReviewArgs),
     /// Write a deterministic synthetic corpus (JSONL) for benchmarks and scoring.
     Synth(synth::SynthArgs),
     /// Analyse threads and write report.html, report.md and Parquet tables into a directory.
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Moderate(args) => moderate::run(args),
         Command::Decide(args) => moderate::decide(args),
+        Command::Review(args) => review::run(args),
         Command::Synth(args) => synth::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Export(args) => export::run(args),

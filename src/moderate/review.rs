@@ -2,6 +2,7 @@
 //! of its comments were flagged and how often replies to it rebut it, so a moderator can
 //! approve or hold a whole cluster in one decision (`decide cluster:<id> …`).
 
+use super::Flag;
 use super::engine::Hit;
 use crate::analyze::{Clustering, CommentRef, Stance, Stances};
 use crate::model::Corpus;
@@ -42,15 +43,39 @@ pub struct ClusterReview {
     pub rebuttal_rate: Option<f64>,
 }
 
+/// The comments that have at least one flag, from rule hits.
+pub fn flagged_by_hits(hits: &[Hit]) -> HashSet<CommentRef> {
+    hits.iter().map(|h| h.at).collect()
+}
+
+/// The comments that have at least one flag, from flags (which name comments by id).
+pub fn flagged_by_flags(corpus: &Corpus, flags: &[Flag]) -> HashSet<CommentRef> {
+    let wanted: HashSet<(&str, &str)> = flags
+        .iter()
+        .map(|f| (f.thread_id.as_str(), f.comment_id.as_str()))
+        .collect();
+    let mut out = HashSet::new();
+    for (t, thread) in corpus.threads.iter().enumerate() {
+        for (c, comment) in thread.comments.iter().enumerate() {
+            if wanted.contains(&(thread.id.as_str(), comment.id.as_str())) {
+                out.insert(CommentRef {
+                    thread: t as u32,
+                    comment: c as u32,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Aggregates flags and stances per cluster, in cluster id order.
 pub fn review(
     corpus: &Corpus,
     clustering: &Clustering,
-    hits: &[Hit],
+    flagged: &HashSet<CommentRef>,
     stances: &Stances,
 ) -> Vec<ClusterReview> {
     let of_comment = clustering.comment_clusters(corpus);
-    let flagged: HashSet<CommentRef> = hits.iter().map(|h| h.at).collect();
     let mut out: Vec<ClusterReview> = clustering
         .clusters
         .iter()
