@@ -28,18 +28,24 @@ impl Bar {
     }
 }
 
-/// Cluster × cluster counts of rebuttals: `counts[i][j]` replies in cluster `i` rebutting a
-/// parent in cluster `j`.
+/// The rebuttal map as the reports show it: [`crate::analyze::dynamics::rebuttal_map`]
+/// with cluster labels and comments named for display.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RebuttalMap {
     /// Cluster ids and labels, in id order (row and column order).
     pub clusters: Vec<(u32, String)>,
-    /// The counts, `[from][to]`.
+    /// The counts, `[from][to]`: replies in cluster `from` rebutting a comment in `to`.
     pub counts: Vec<Vec<u64>>,
     /// All rebuttals, clustered or not.
     pub total: u64,
     /// Rebuttals where the reply or its parent has no cluster.
     pub unclustered: u64,
+    /// Per cluster (id order): comments, comments that drew a reply, comments that drew a
+    /// rebuttal, comments that drew no reply.
+    pub coverage: Vec<(u32, usize, usize, usize, usize)>,
+    /// Rebuttal chains (each comment rebutting the one before), longest first, as
+    /// (thread index, comment index) pairs.
+    pub chains: Vec<Vec<(u32, u32)>>,
 }
 
 /// How many flags one rule raised.
@@ -360,42 +366,44 @@ fn stance_mix(a: &Analysis) -> Option<Vec<Bar>> {
 fn rebuttal_map(a: &Analysis, notes: &Annotations<'_>) -> Option<RebuttalMap> {
     let clustering = a.clustering.as_ref()?;
     let stances = a.stances.as_ref()?;
-    let clusters: Vec<(u32, String)> = clustering
-        .clusters
-        .iter()
-        .map(|c| (c.id, c.label.clone()))
-        .collect();
-    let slot: HashMap<u32, usize> = clusters
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (*id, i))
-        .collect();
-    let mut counts = vec![vec![0u64; clusters.len()]; clusters.len()];
-    let (mut total, mut unclustered) = (0, 0);
-    for (ti, t) in a.corpus.threads.iter().enumerate() {
-        for (ci, c) in t.comments.iter().enumerate() {
-            let Some(p) = c.parent_index else { continue };
-            let at = CommentRef {
-                thread: ti as u32,
-                comment: ci as u32,
-            };
-            if stances.get(at).map(|s| s.stance) != Some(Stance::Rebut) {
-                continue;
-            }
-            total += 1;
-            let from = notes.cluster(ti, ci).and_then(|k| slot.get(&k));
-            let to = notes.cluster(ti, p as usize).and_then(|k| slot.get(&k));
-            match (from, to) {
-                (Some(&i), Some(&j)) => counts[i][j] += 1,
-                _ => unclustered += 1,
-            }
-        }
-    }
+    let per_comment = notes.clusters.as_ref()?;
+    let m = crate::analyze::dynamics::rebuttal_map(&a.corpus, stances, per_comment).ok()?;
+    let label = |id: u32| {
+        clustering
+            .clusters
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.label.clone())
+            .unwrap_or_default()
+    };
+    let clustered: u64 = m.table.iter().flatten().map(|&n| n as u64).sum();
     Some(RebuttalMap {
-        clusters,
-        counts,
-        total,
-        unclustered,
+        clusters: m.clusters.iter().map(|&id| (id, label(id))).collect(),
+        counts: m
+            .table
+            .iter()
+            .map(|row| row.iter().map(|&n| n as u64).collect())
+            .collect(),
+        total: clustered + m.unclustered_rebuttals as u64,
+        unclustered: m.unclustered_rebuttals as u64,
+        coverage: m
+            .arguments
+            .iter()
+            .map(|u| {
+                (
+                    u.cluster,
+                    u.comments,
+                    u.replied,
+                    u.rebutted,
+                    u.unanswered.len(),
+                )
+            })
+            .collect(),
+        chains: m
+            .chains
+            .iter()
+            .map(|c| c.comments.iter().map(|r| (r.thread, r.comment)).collect())
+            .collect(),
     })
 }
 

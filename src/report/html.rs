@@ -406,6 +406,30 @@ fn rebuttals(out: &mut String, a: &Analysis, f: &Findings) {
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
+    if !m.coverage.is_empty() {
+        out.push_str(
+            "<h3>Replies per argument</h3>\n<table><tr><th>cluster</th><th>comments</th>\
+             <th>drew a reply</th><th>drew a rebuttal</th><th>drew no reply</th></tr>\n",
+        );
+        for &(id, n, replied, rebutted, unanswered) in &m.coverage {
+            let _ = writeln!(
+                out,
+                "<tr><th>C{id}</th><td>{n}</td><td>{replied}</td><td>{rebutted}</td><td>{unanswered}</td></tr>"
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    if !m.chains.is_empty() {
+        out.push_str("<h3>Rebuttal chains</h3>\n<ul>\n");
+        for chain in &m.chains {
+            let links: Vec<String> = chain
+                .iter()
+                .map(|&(ti, ci)| comment_anchor(a, ti, ci))
+                .collect();
+            let _ = writeln!(out, "<li>{}</li>", links.join(" ← rebutted by "));
+        }
+        out.push_str("</ul>\n");
+    }
 }
 
 fn comment_anchor(a: &Analysis, ti: u32, ci: u32) -> String {

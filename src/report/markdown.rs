@@ -312,6 +312,32 @@ fn rebuttals(out: &mut String, a: &Analysis, f: &Findings) {
         out.push('\n');
     }
     out.push('\n');
+    if !m.coverage.is_empty() {
+        out.push_str(
+            "| cluster | comments | drew a reply | drew a rebuttal | drew no reply |\n|---|--:|--:|--:|--:|\n",
+        );
+        for &(id, n, replied, rebutted, unanswered) in &m.coverage {
+            let _ = writeln!(
+                out,
+                "| C{id} | {n} | {replied} | {rebutted} | {unanswered} |"
+            );
+        }
+        out.push('\n');
+    }
+    if !m.chains.is_empty() {
+        out.push_str("Rebuttal chains:\n\n");
+        for chain in &m.chains {
+            let ids: Vec<String> = chain
+                .iter()
+                .filter_map(|&(ti, ci)| {
+                    let t = a.corpus.threads.get(ti as usize)?;
+                    Some(format!("`{}`", t.comments.get(ci as usize)?.id))
+                })
+                .collect();
+            let _ = writeln!(out, "- {}", ids.join(" ← rebutted by "));
+        }
+        out.push('\n');
+    }
 }
 
 fn moderation(out: &mut String, a: &Analysis, f: &Findings) {
