@@ -74,6 +74,48 @@ pub struct ModerationSummary {
     pub by_severity: Vec<(Severity, u64)>,
 }
 
+impl ModerationSummary {
+    /// "5 flags on 3 comments (2 high, 3 medium)" — the summary both reports print.
+    pub fn headline(&self) -> String {
+        let mut s = format!(
+            "{} on {}",
+            plural(self.flags, "flag", "flags"),
+            plural(self.flagged_comments, "comment", "comments")
+        );
+        if !self.by_severity.is_empty() {
+            let parts: Vec<String> = self
+                .by_severity
+                .iter()
+                .map(|(sev, n)| format!("{n} {}", severity_name(*sev)))
+                .collect();
+            s.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        s
+    }
+}
+
+/// "1 flag", "2 flags".
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Why a stage's result is missing, from its pipeline record (plain text; each report
+/// escapes it).
+pub fn not_run(a: &Analysis, stage: &str) -> String {
+    let detail = a
+        .stages
+        .iter()
+        .find(|s| s.name == stage)
+        .map(|s| s.detail.as_str())
+        .unwrap_or("");
+    if detail.is_empty() {
+        format!("The {stage} stage was not run.")
+    } else {
+        format!("The {stage} stage was not run ({detail}).")
+    }
+}
+
 /// Everything a report states about an analysis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Findings {

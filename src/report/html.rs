@@ -6,7 +6,9 @@
 
 use super::charts::bar_chart;
 use super::escape::{self, html as esc};
-use super::findings::{self, Annotations, Findings, action_name, severity_name, stance_class};
+use super::findings::{
+    self, Annotations, Findings, action_name, not_run, plural, severity_name, stance_class,
+};
 use super::{MAX_THREAD_ROWS, ReportOptions};
 use crate::analyze::CommentRef;
 use crate::analyze::pipeline::{Analysis, STAGE_CLUSTER, STAGE_MODERATE, STAGE_STANCE};
@@ -99,26 +101,6 @@ pub fn render(a: &Analysis, opts: &ReportOptions) -> String {
         }
     );
     out
-}
-
-fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Why a stage's result is missing, from its pipeline record.
-fn not_run(a: &Analysis, stage: &str) -> String {
-    let detail = a
-        .stages
-        .iter()
-        .find(|s| s.name == stage)
-        .map(|s| s.detail.as_str())
-        .unwrap_or("");
-    if detail.is_empty() {
-        format!("The {stage} stage was not run.")
-    } else {
-        format!("The {stage} stage was not run ({detail}).")
-    }
 }
 
 fn header(out: &mut String, a: &Analysis, f: &Findings, opts: &ReportOptions) {
@@ -458,21 +440,7 @@ fn moderation(out: &mut String, a: &Analysis, f: &Findings, notes: &Annotations<
         );
         return;
     };
-    let _ = write!(
-        out,
-        "<p>{} on {}",
-        plural(m.flags, "flag", "flags"),
-        plural(m.flagged_comments, "comment", "comments")
-    );
-    if !m.by_severity.is_empty() {
-        let parts: Vec<String> = m
-            .by_severity
-            .iter()
-            .map(|(s, n)| format!("{n} {}", severity_name(*s)))
-            .collect();
-        let _ = write!(out, " ({})", parts.join(", "));
-    }
-    out.push_str(".</p>\n");
+    let _ = writeln!(out, "<p>{}.</p>", esc(&m.headline()));
     if m.by_rule.is_empty() {
         return;
     }

@@ -4,7 +4,7 @@
 //! http(s) autolinks); comments appear as one-line snippets in an indented list.
 
 use super::escape::{self, markdown as md};
-use super::findings::{self, Annotations, Bar, Findings, action_name, severity_name};
+use super::findings::{self, Annotations, Bar, Findings, action_name, plural, severity_name};
 use super::{MAX_THREAD_ROWS, ReportOptions};
 use crate::analyze::CommentRef;
 use crate::analyze::pipeline::{Analysis, STAGE_CLUSTER, STAGE_MODERATE, STAGE_STANCE};
@@ -38,23 +38,8 @@ pub fn render(a: &Analysis, opts: &ReportOptions) -> String {
     out
 }
 
-fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn not_run(a: &Analysis, stage: &str) -> String {
-    let detail = a
-        .stages
-        .iter()
-        .find(|s| s.name == stage)
-        .map(|s| s.detail.as_str())
-        .unwrap_or("");
-    if detail.is_empty() {
-        format!("_The {stage} stage was not run._")
-    } else {
-        format!("_The {stage} stage was not run ({})._", md(detail))
-    }
+    format!("_{}_", md(&findings::not_run(a, stage)))
 }
 
 fn header(out: &mut String, a: &Analysis, f: &Findings, opts: &ReportOptions) {
@@ -346,21 +331,7 @@ fn moderation(out: &mut String, a: &Analysis, f: &Findings) {
         let _ = writeln!(out, "{}\n", not_run(a, STAGE_MODERATE));
         return;
     };
-    let _ = write!(
-        out,
-        "{} on {}",
-        plural(m.flags, "flag", "flags"),
-        plural(m.flagged_comments, "comment", "comments")
-    );
-    if !m.by_severity.is_empty() {
-        let parts: Vec<String> = m
-            .by_severity
-            .iter()
-            .map(|(s, n)| format!("{n} {}", severity_name(*s)))
-            .collect();
-        let _ = write!(out, " ({})", parts.join(", "));
-    }
-    out.push_str(".\n\n");
+    let _ = writeln!(out, "{}.\n", m.headline());
     if m.by_rule.is_empty() {
         return;
     }
