@@ -845,7 +845,8 @@ fn comment(
     out.push_str("</div><div class=\"tx\">");
     let mut any = false;
     for p in c.paragraphs() {
-        let _ = write!(out, "<p>{}</p>", esc(p));
+        // Lines inside a paragraph (lists) keep their breaks.
+        let _ = write!(out, "<p>{}</p>", esc(p).replace('\n', "<br>"));
         any = true;
     }
     if !any {
