@@ -126,6 +126,11 @@ impl InputFile {
         }
     }
 
+    /// Whether the input's bytes are held in memory (stdin, tests, fuzzing).
+    pub fn is_in_memory(&self) -> bool {
+        self.stdin.is_some()
+    }
+
     /// The name used in messages and in `Thread::source`.
     pub fn display_name(&self) -> String {
         self.path.display().to_string()
@@ -346,6 +351,22 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
         corpus.stats.absorb(out.stats);
     }
     Ok(corpus)
+}
+
+/// Reads in-memory bytes as one input of `format` and links its threads: the whole ingest
+/// path for one file without touching the file system (fuzz targets, tests).
+pub fn read_bytes(
+    format: Format,
+    name: &str,
+    bytes: Vec<u8>,
+    lenient: bool,
+) -> Result<Corpus, IngestError> {
+    let opts = IngestOptions {
+        format: Some(format),
+        lenient,
+        ..IngestOptions::default()
+    };
+    read_corpus(&[InputFile::from_bytes(name, bytes)], &opts)
 }
 
 /// A broken tree as an error; duplicate ids name both records by source line when the
