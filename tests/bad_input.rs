@@ -420,3 +420,156 @@ fn deeply_nested_json_and_xml_fail_or_parse_without_overflow() {
     let v = run(&["parse", &p]).expect_code(0).json();
     assert_stats(&v, 1, 1, 0);
 }
+
+/// Every file under `tests/fixtures`, sorted, and the directories a reader takes whole.
+fn fixture_inputs() -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![crate::util::root().join("tests/fixtures")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if p.join("utterances.jsonl").is_file() {
+                    out.push(p.clone());
+                }
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// read = parsed + skipped, and parsed = the comments in the output.
+fn assert_nothing_lost(v: &Value, what: &str) {
+    let s = &v["stats"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(n("read"), n("parsed") + n("skipped"), "{what}: {s}");
+    assert_eq!(comments(v).len() as u64, n("parsed"), "{what}: {s}");
+    assert!(s["warnings"].is_array(), "{what}: {s}");
+}
+
+#[test]
+fn every_fixture_accounts_for_every_record() {
+    let mut parsed_inputs = 0;
+    let mut smallest: std::collections::BTreeMap<String, (u64, std::path::PathBuf)> =
+        Default::default();
+    for p in fixture_inputs() {
+        let path = p.to_string_lossy().into_owned();
+        let r = run(&["parse", "--quiet", &path]);
+        if r.code != 0 {
+            // Side files (rule files, label tables, quote lists) are not threads: refused
+            // with one line naming them.
+            let r = r.expect_code(2);
+            assert!(error_line(&r).contains(&path), "{}", r.stderr);
+            continue;
+        }
+        let v = r.json();
+        assert_nothing_lost(&v, &path);
+        parsed_inputs += 1;
+        let format = v["threads"][0]["format"]
+            .as_str()
+            .unwrap_or("none")
+            .to_string();
+        let size = if p.is_dir() {
+            u64::MAX
+        } else {
+            std::fs::metadata(&p).unwrap().len()
+        };
+        let e = smallest.entry(format).or_insert((size, p.clone()));
+        if size < e.0 {
+            *e = (size, p.clone());
+        }
+    }
+    // Tables whose columns need naming, and a ConvoKit corpus written by `export`.
+    let dir = temp_dir("bad-accounting");
+    let conv = dir.join("convokit");
+    let conv = conv.to_string_lossy();
+    let synth = crate::util::fixture("jsonl/synth-300.jsonl");
+    run(&[
+        "export",
+        "--quiet",
+        "--to",
+        "convokit",
+        "--out",
+        &conv,
+        &synth.to_string_lossy(),
+    ])
+    .expect_code(0);
+    let csv = |f: &str| {
+        crate::util::fixture(&format!("csv/{f}"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let extra: [(String, Vec<&str>); 4] = [
+        (
+            csv("comments_val.csv"),
+            vec![
+                "--id-col",
+                "comment_id",
+                "--parent-col",
+                "parent_comment_id",
+                "--text-col",
+                "content",
+            ],
+        ),
+        (
+            csv("davidson-hate-offensive-labeled.csv"),
+            vec!["--text-col", "tweet"],
+        ),
+        (
+            csv("jigsaw-test-examples-101.csv"),
+            vec!["--text-col", "comment_text"],
+        ),
+        (conv.to_string(), vec![]),
+    ];
+    for (path, flags) in &extra {
+        let mut args = vec!["parse", "--quiet", path.as_str()];
+        args.extend(flags);
+        let v = run(&args).expect_code(0).json();
+        assert_nothing_lost(&v, path);
+        parsed_inputs += 1;
+    }
+    smallest.insert(
+        "convokit".into(),
+        (0, dir.join("convokit/utterances.jsonl")),
+    );
+    smallest.insert(
+        "csv".into(),
+        (0, crate::util::fixture("csv/jigsaw-test-examples-101.csv")),
+    );
+    assert!(parsed_inputs >= 30, "{parsed_inputs}");
+    assert_eq!(
+        smallest.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "convokit", "csv", "disqus", "hn", "html", "iac", "jsonl", "reddit", "text", "wxr"
+        ]
+    );
+    // Damaged copies of the smallest fixture of each format, read leniently: either a clear
+    // error naming the copy, or every record is accounted for.
+    let dir = temp_dir("bad-damaged");
+    for (format, (_, p)) in &smallest {
+        let bytes = std::fs::read(p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let half = &bytes[..bytes.len() / 2];
+        let mut junk = bytes.clone();
+        let at = bytes.len() / 3;
+        junk.splice(at..at, b"\n}}]]>\"<<garbage \xff\n".iter().copied());
+        for (label, damaged) in [("half", half.to_vec()), ("junk", junk)] {
+            let copy = write(&dir, &format!("{format}-{label}/{name}"), damaged);
+            let mut args = vec!["parse", "--lenient", "--quiet", "--format", format, &copy];
+            if format == "csv" {
+                args.extend(["--text-col", "comment_text"]);
+            }
+            let r = run(&args);
+            if r.code == 0 {
+                assert_nothing_lost(&r.json(), &copy);
+            } else {
+                let r = r.expect_code(2);
+                assert!(error_line(&r).contains(&copy), "{copy}: {}", r.stderr);
+            }
+        }
+    }
+}

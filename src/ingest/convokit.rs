@@ -256,6 +256,9 @@ fn read_dir(
                 thread.post.byline = u.speaker.clone().filter(|s| s != UNKNOWN_SPEAKER);
             }
             post_utterance[t] = Some(u.id.clone());
+            // The post is the thread's article, not a comment record: like the other
+            // readers, keep it out of the record counts so read = parsed + skipped.
+            stats.read = stats.read.saturating_sub(1);
             continue;
         }
         let id = tl
