@@ -573,3 +573,159 @@ fn every_fixture_accounts_for_every_record() {
         }
     }
 }
+
+/// Every file under `dir`, relative, sorted, with its bytes.
+fn tree_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn analyze_twice_on_fixtures_of_several_formats_is_byte_identical() {
+    let inputs = [
+        "html/thenervousbreakdown.com.loneliest.html",
+        "wxr/64-block-test-data.xml",
+        "reddit/cmv-ah-175_t1_dlqrux0.jsonl",
+        "hn/firebase-items.json",
+        "text/blogger-said.txt",
+        "iac/discussion-6585.json",
+    ]
+    .map(|f| crate::util::fixture(f).to_string_lossy().into_owned());
+    let runs: Vec<Vec<(String, Vec<u8>)>> = ["a", "b"]
+        .iter()
+        .map(|name| {
+            let dir = temp_dir(&format!("bad-det-{name}"));
+            let out = dir.join("out").to_string_lossy().into_owned();
+            // A fixed k: automatic k runs many clusterings and is slow in debug builds.
+            let mut args = vec![
+                "analyze", "--quiet", "--seed", "11", "--k", "3", "--out", &out,
+            ];
+            args.extend(inputs.iter().map(String::as_str));
+            run(&args).expect_code(0);
+            tree_files(&dir.join("out"))
+        })
+        .collect();
+    let names: Vec<&str> = runs[0].iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&"report.html") && names.len() >= 8,
+        "{names:?}"
+    );
+    assert_eq!(
+        names,
+        runs[1].iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in runs[0].iter().zip(&runs[1]) {
+        assert!(x == y, "{name} differs between two runs with the same seed");
+    }
+}
+
+#[test]
+fn names_taken_from_input_never_escape_the_output_directory() {
+    let dir = temp_dir("bad-paths");
+    // Thread, comment and author ids shaped like paths, and a file name that looks like one.
+    let p = write(
+        &dir,
+        "in/..%2F..%2Fevil.jsonl",
+        concat!(
+            r#"{"id":"../../../x","thread_id":"../../escape","author":"/etc/passwd","text":"first comment about paths"}"#,
+            "\n",
+            r#"{"id":"..\\..\\y","parent_id":"../../../x","thread_id":"../../escape","author":"C:\\evil","text":"second comment replying"}"#,
+            "\n",
+            r#"{"id":"/abs","thread_id":"/tmp/abs","author":"~root","text":"third comment elsewhere"}"#,
+            "\n"
+        ),
+    );
+    let out = |name: &str| dir.join("out").join(name).to_string_lossy().into_owned();
+    run(&[
+        "analyze",
+        "--quiet",
+        "--k",
+        "2",
+        "--out",
+        &out("analyze"),
+        &p,
+    ])
+    .expect_code(0);
+    for to in ["csv", "convokit", "ndjson"] {
+        run(&["export", "--quiet", "--to", to, "--out", &out(to), &p]).expect_code(0);
+    }
+    let convokit = dir.join("out/convokit/utterances.jsonl");
+    let v = run(&["parse", "--quiet", &convokit.to_string_lossy()])
+        .expect_code(0)
+        .json();
+    assert_eq!(comments(&v).len(), 3);
+    // Everything written is under out/<command>/, and only the input is elsewhere.
+    let files: Vec<String> = tree_files(&dir).into_iter().map(|(n, _)| n).collect();
+    for f in &files {
+        assert!(
+            f.starts_with("out/analyze/")
+                || f.starts_with("out/csv/")
+                || f.starts_with("out/convokit/")
+                || f.starts_with("out/ndjson/")
+                || f == "in/..%2F..%2Fevil.jsonl",
+            "{f} written outside the output directories: {files:?}"
+        );
+        assert!(!f.contains("escape") && !f.contains("passwd"), "{f}");
+    }
+    assert!(files.len() > 10, "{files:?}");
+}
+
+#[test]
+fn csv_export_prefixes_formulas_but_not_plain_negative_numbers() {
+    let dir = temp_dir("bad-formula");
+    let p = write(
+        &dir,
+        "f.jsonl",
+        concat!(
+            r#"{"id":"1","author":"=HYPERLINK(\"http://x\")","text":"-5"}"#,
+            "\n",
+            r#"{"id":"2","parent_id":"1","author":"-2+3","text":"@SUM(A1:A9)"}"#,
+            "\n"
+        ),
+    );
+    let out = dir.join("out");
+    run(&[
+        "export",
+        "--quiet",
+        "--to",
+        "csv",
+        "--out",
+        &out.to_string_lossy(),
+        &p,
+    ])
+    .expect_code(0);
+    let csv = std::fs::read_to_string(out.join("comments.csv")).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    assert!(csv.contains(",-5,") || csv.contains(",-5\n"), "{csv}");
+    assert!(
+        csv.contains("'-2+3") && csv.contains("'@SUM(A1:A9)"),
+        "{csv}"
+    );
+    let raw = dir.join("raw");
+    run(&[
+        "export",
+        "--quiet",
+        "--to",
+        "csv",
+        "--no-csv-protect",
+        "--out",
+        &raw.to_string_lossy(),
+        &p,
+    ])
+    .expect_code(0);
+    let csv = std::fs::read_to_string(raw.join("comments.csv")).unwrap();
+    assert!(csv.contains(",-2+3,") && !csv.contains("'@SUM"), "{csv}");
+}
