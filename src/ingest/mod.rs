@@ -422,3 +422,27 @@ fn rename_thread(thread: &mut Thread, new_id: String) {
     }
     thread.id = new_id;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_bytes_reads_and_links_in_memory_inputs() {
+        let jsonl =
+            b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"parent_id\":\"a\",\"text\":\"y\"}\n";
+        let c = read_bytes(Format::Jsonl, "t.jsonl", jsonl.to_vec(), false).unwrap();
+        assert_eq!(c.threads[0].comments[1].depth, 1);
+        assert_eq!((c.stats.read, c.stats.parsed, c.stats.skipped), (2, 2, 0));
+        // ConvoKit reads the in-memory bytes as its utterances file, not a file on disk.
+        let utt = b"{\"id\":\"u1\",\"conversation_id\":\"u1\",\"text\":\"hi\"}\n{\"id\":\"u2\",\"conversation_id\":\"u1\",\"reply_to\":\"u1\",\"text\":\"re\"}\n";
+        let c = read_bytes(Format::Convokit, "utterances.jsonl", utt.to_vec(), false).unwrap();
+        assert_eq!(c.threads[0].comments.len(), 2);
+        let err = read_bytes(Format::Csv, "b.csv", b"id,text\n\0\0".to_vec(), true).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("binary file (NUL byte at offset 8)"),
+            "{err}"
+        );
+    }
+}
