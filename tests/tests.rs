@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bad_input;
 mod cluster;
 mod dynamics;
 mod formats_json;

@@ -77,13 +77,32 @@ pub fn write_csv(df: &DataFrame, out: &mut impl Write, opts: &WriteOptions) -> P
     CsvWriter::new(out).include_header(true).finish(&mut flat)
 }
 
-/// A cell a spreadsheet would evaluate, made inert by a leading `'`.
+/// A cell a spreadsheet would evaluate, made inert by a leading `'`. A plain signed number
+/// (`-5`, `+3`, `-1.25`) is left alone: spreadsheets read it as the number it is and nothing
+/// runs, while `-2+3`, `-cmd|…` or a lone `-` are still prefixed.
 pub fn protect_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_signed_number(cell) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
     }
+}
+
+/// `-5`, `+3.0`, `-0.25`: a sign, digits and at most one decimal point, nothing else.
+fn is_plain_signed_number(cell: &str) -> bool {
+    let Some(rest) = cell.strip_prefix(['-', '+']) else {
+        return false;
+    };
+    let mut digits = 0;
+    let mut points = 0;
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            '.' => points += 1,
+            _ => return false,
+        }
+    }
+    digits > 0 && points <= 1
 }
 
 /// The frame with list columns joined into strings and, when `protect`, string cells defused.
@@ -137,7 +156,14 @@ mod tests {
         for (cell, want) in [
             ("=1+1", "'=1+1"),
             ("+x", "'+x"),
-            ("-2", "'-2"),
+            ("-2", "-2"),
+            ("-1.25", "-1.25"),
+            ("+3", "+3"),
+            ("-2+3", "'-2+3"),
+            ("-", "'-"),
+            ("-.", "'-."),
+            ("-1.2.3", "'-1.2.3"),
+            ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\tx", "'\tx"),
             ("a=b", "a=b"),

@@ -171,8 +171,14 @@ fn read_dir(
     opts: &IngestOptions,
 ) -> Result<ReadOutput, IngestError> {
     let upath = dir.join("utterances.jsonl");
-    let uinput = InputFile::from_path(&upath, true);
-    let mut reader = uinput.open()?;
+    // A file input (an `utterances.jsonl`, stdin, or any file read with `--format convokit`)
+    // is itself the utterances file; a directory holds one.
+    let (uinput, upath) = if input.is_dir {
+        (InputFile::from_path(&upath, true), upath)
+    } else {
+        (input.clone(), input.path.clone())
+    };
+    let mut reader = super::table::open_lines(&uinput, opts)?;
     let mut stats = IngestStats::default();
     let mut utterances = Vec::new();
     let mut buf = Vec::new();
@@ -250,6 +256,9 @@ fn read_dir(
                 thread.post.byline = u.speaker.clone().filter(|s| s != UNKNOWN_SPEAKER);
             }
             post_utterance[t] = Some(u.id.clone());
+            // The post is the thread's article, not a comment record: like the other
+            // readers, keep it out of the record counts so read = parsed + skipped.
+            stats.read = stats.read.saturating_sub(1);
             continue;
         }
         let id = tl

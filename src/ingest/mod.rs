@@ -126,6 +126,11 @@ impl InputFile {
         }
     }
 
+    /// Whether the input's bytes are held in memory (stdin, tests, fuzzing).
+    pub fn is_in_memory(&self) -> bool {
+        self.stdin.is_some()
+    }
+
     /// The name used in messages and in `Thread::source`.
     pub fn display_name(&self) -> String {
         self.path.display().to_string()
@@ -348,6 +353,22 @@ pub fn read_corpus(inputs: &[InputFile], opts: &IngestOptions) -> Result<Corpus,
     Ok(corpus)
 }
 
+/// Reads in-memory bytes as one input of `format` and links its threads: the whole ingest
+/// path for one file without touching the file system (fuzz targets, tests).
+pub fn read_bytes(
+    format: Format,
+    name: &str,
+    bytes: Vec<u8>,
+    lenient: bool,
+) -> Result<Corpus, IngestError> {
+    let opts = IngestOptions {
+        format: Some(format),
+        lenient,
+        ..IngestOptions::default()
+    };
+    read_corpus(&[InputFile::from_bytes(name, bytes)], &opts)
+}
+
 /// A broken tree as an error; duplicate ids name both records by source line when the
 /// reader recorded lines (tables, NDJSON), else by position.
 fn integrity_error(
@@ -400,4 +421,28 @@ fn rename_thread(thread: &mut Thread, new_id: String) {
         }
     }
     thread.id = new_id;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_bytes_reads_and_links_in_memory_inputs() {
+        let jsonl =
+            b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"parent_id\":\"a\",\"text\":\"y\"}\n";
+        let c = read_bytes(Format::Jsonl, "t.jsonl", jsonl.to_vec(), false).unwrap();
+        assert_eq!(c.threads[0].comments[1].depth, 1);
+        assert_eq!((c.stats.read, c.stats.parsed, c.stats.skipped), (2, 2, 0));
+        // ConvoKit reads the in-memory bytes as its utterances file, not a file on disk.
+        let utt = b"{\"id\":\"u1\",\"conversation_id\":\"u1\",\"text\":\"hi\"}\n{\"id\":\"u2\",\"conversation_id\":\"u1\",\"reply_to\":\"u1\",\"text\":\"re\"}\n";
+        let c = read_bytes(Format::Convokit, "utterances.jsonl", utt.to_vec(), false).unwrap();
+        assert_eq!(c.threads[0].comments.len(), 2);
+        let err = read_bytes(Format::Csv, "b.csv", b"id,text\n\0\0".to_vec(), true).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("binary file (NUL byte at offset 8)"),
+            "{err}"
+        );
+    }
 }

@@ -462,10 +462,19 @@ pub(crate) fn open_lines(
     input: &InputFile,
     opts: &IngestOptions,
 ) -> Result<Box<dyn BufRead + 'static>, IngestError> {
-    let head = input.head(2)?;
-    if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
+    // UTF-16 without BOM is recognised by its zero bytes, like `InputFile::text` does.
+    let head = input.head(4096)?;
+    if crate::text::encoding::looks_utf16(&head) {
         let text = input.text(&opts.limits)?;
         return Ok(Box::new(std::io::Cursor::new(text.into_bytes())));
+    }
+    // A NUL byte near the start means binary data, as for the readers that decode whole
+    // files; without this check binary junk would be reported as a bad header or record.
+    if let Some(offset) = memchr::memchr(0, &head) {
+        return Err(IngestError::Binary {
+            path: input.path.clone(),
+            offset,
+        });
     }
     input.open()
 }

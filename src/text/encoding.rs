@@ -98,6 +98,14 @@ fn memchr0(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == 0)
 }
 
+/// Whether bytes start like UTF-16 (a BOM, or the zero-byte pattern of UTF-16 without BOM),
+/// for readers that stream lines and must decode UTF-16 whole first.
+pub fn looks_utf16(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF])
+        || sniff_utf16(head).is_some()
+}
+
 /// UTF-16 text without BOM: mostly-ASCII text leaves every other byte zero.
 fn sniff_utf16(bytes: &[u8]) -> Option<bool> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
