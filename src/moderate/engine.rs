@@ -7,6 +7,8 @@ use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
 use crate::text::tokenize::{Tokenizer, detect_language, words};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Optional analyzer results that context checks read; absent inputs make the checks that
@@ -171,13 +173,18 @@ fn shingles(text: &str) -> Vec<u64> {
     if w.len() < MIN_DUPLICATE_WORDS {
         return Vec::new();
     }
+    // FNV-1a over the three words joined by single spaces, hashed in place rather than
+    // through a joined `String` per window.
     let mut out: Vec<u64> = w
         .windows(3)
         .map(|win| {
             let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in win.join(" ").bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            for (k, word) in win.iter().enumerate() {
+                let sep: &[u8] = if k == 0 { b"" } else { b" " };
+                for &b in sep.iter().chain(word.as_bytes()) {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x0000_0100_0000_01b3);
+                }
             }
             h
         })
@@ -211,51 +218,77 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
 }
 
 fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
-    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
-    let mut out = Vec::with_capacity(corpus.threads.len());
-    for (ti, t) in corpus.threads.iter().enumerate() {
-        let mut row = Vec::with_capacity(t.comments.len());
-        for (ci, c) in t.comments.iter().enumerate() {
-            // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
-            let sh = shingles(&c.text);
-            let sketch = &sh[..sh.len().min(SKETCH)];
-            let mut candidates: Vec<(u32, u32)> = sketch
+    // Every comment in corpus order; its position is its global index.
+    let refs: Vec<(u32, u32)> = corpus
+        .threads
+        .iter()
+        .enumerate()
+        .flat_map(|(ti, t)| (0..t.comments.len()).map(move |ci| (ti as u32, ci as u32)))
+        .collect();
+    let text = |&(t, c): &(u32, u32)| -> &str {
+        corpus
+            .threads
+            .get(t as usize)
+            .and_then(|t| t.comments.get(c as usize))
+            .map_or("", |c| c.text.as_str())
+    };
+    // Shingles once per comment (they used to be recomputed for every candidate pair).
+    let sh: Vec<Vec<u64>> = refs.par_iter().map(|r| shingles(text(r))).collect();
+    // The earliest MAX_POSTINGS comments of every sketch value. A comment's candidates are
+    // the entries before it, which are exactly what a list filled in corpus order held when
+    // the comment was reached: so the lookups below can run in any order, in parallel.
+    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (i, s) in sh.iter().enumerate() {
+        // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
+        for v in &s[..s.len().min(SKETCH)] {
+            let list = postings.entry(*v).or_default();
+            if list.len() < MAX_POSTINGS {
+                list.push(i as u32);
+            }
+        }
+    }
+    let best: Vec<Option<(u32, f64)>> = (0..sh.len())
+        .into_par_iter()
+        .map(|i| {
+            let s = &sh[i];
+            let mut candidates: Vec<u32> = s[..s.len().min(SKETCH)]
                 .iter()
-                .filter_map(|s| postings.get(s))
-                .flatten()
-                .copied()
+                .filter_map(|v| postings.get(v))
+                .flat_map(|list| list.iter().copied().take_while(|&j| (j as usize) < i))
                 .collect();
             candidates.sort_unstable();
             candidates.dedup();
-            let best = candidates
+            candidates
                 .into_iter()
-                .filter_map(|(pt, pc)| {
-                    let other = corpus.threads.get(pt as usize)?.comments.get(pc as usize)?;
-                    let osh = shingles(&other.text);
-                    let n = intersection(&sh, &osh);
-                    let jac = n as f64 / (sh.len() + osh.len() - n) as f64;
-                    Some(((pt, pc), jac))
+                .filter_map(|j| {
+                    let o = sh.get(j as usize)?;
+                    let n = intersection(s, o);
+                    Some((j, n as f64 / (s.len() + o.len() - n) as f64))
                 })
                 // Highest similarity; ties go to the earliest comment.
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-            row.push(best.and_then(|((pt, pc), s)| {
-                let id = corpus
-                    .threads
-                    .get(pt as usize)?
-                    .comments
-                    .get(pc as usize)?
-                    .id
-                    .clone();
-                Some((id, s))
-            }));
-            for s in sketch {
-                let list = postings.entry(*s).or_default();
-                if list.len() < MAX_POSTINGS {
-                    list.push((ti as u32, ci as u32));
-                }
-            }
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        })
+        .collect();
+    let mut out: Vec<Vec<Option<Duplicate>>> = corpus
+        .threads
+        .iter()
+        .map(|t| Vec::with_capacity(t.comments.len()))
+        .collect();
+    for (r, b) in refs.iter().zip(best) {
+        let dup = b.and_then(|(j, sim)| {
+            let &(pt, pc) = refs.get(j as usize)?;
+            let id = corpus
+                .threads
+                .get(pt as usize)?
+                .comments
+                .get(pc as usize)?
+                .id
+                .clone();
+            Some((id, sim))
+        });
+        if let Some(row) = out.get_mut(r.0 as usize) {
+            row.push(dup);
         }
-        out.push(row);
     }
     out
 }
@@ -327,11 +360,30 @@ fn run_pass(
     prepared: &Prepared,
     earlier: Option<&FlagIndex>,
 ) -> Vec<Hit> {
-    let mut hits = Vec::new();
     if rules.is_empty() {
-        return hits;
+        return Vec::new();
     }
-    for (ti, t) in corpus.threads.iter().enumerate() {
+    // Threads are independent here: each is judged on its own, in parallel, and the hits
+    // are concatenated in corpus order.
+    let per_thread: Vec<Vec<Hit>> = corpus
+        .threads
+        .par_iter()
+        .enumerate()
+        .map(|(ti, t)| thread_pass(ti, t, rules, ctx, prepared, earlier))
+        .collect();
+    per_thread.into_iter().flatten().collect()
+}
+
+fn thread_pass(
+    ti: usize,
+    t: &Thread,
+    rules: &[&Rule],
+    ctx: &ModerationContext,
+    prepared: &Prepared,
+    earlier: Option<&FlagIndex>,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    {
         for (ci, c) in t.comments.iter().enumerate() {
             let link_spans = scan::links(&c.text);
             let links = link_spans
