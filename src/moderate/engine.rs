@@ -162,7 +162,14 @@ impl Prepared {
             .iter()
             .any(|r| r.checks.iter().any(Check::needs_vocabulary));
         Prepared {
-            duplicates: need_dup.then(|| near_duplicates(corpus)),
+            duplicates: need_dup.then(|| {
+                let least = rules
+                    .iter()
+                    .flat_map(|r| r.checks.iter())
+                    .filter_map(least_similarity)
+                    .fold(f64::INFINITY, f64::min);
+                near_duplicates(corpus, least)
+            }),
             vocab: need_vocab.then(|| corpus.threads.iter().map(thread_vocab).collect()),
         }
     }
@@ -200,10 +207,28 @@ fn shingles(text: &str) -> Vec<u64> {
 /// entries per comment instead of every shingle (a million comments stay in memory).
 const SKETCH: usize = 16;
 
-/// Size of the intersection of two sorted, deduplicated lists.
-fn intersection(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
+/// The lowest `min_similarity` of the near-duplicate checks in `check` (`None` without any).
+fn least_similarity(check: &Check) -> Option<f64> {
+    match check {
+        Check::NearDuplicate { min_similarity } => Some(*min_similarity),
+        Check::All(v) | Check::Any(v) => v.iter().filter_map(least_similarity).reduce(f64::min),
+        _ => None,
+    }
+}
+
+/// Jaccard similarity of two sorted, deduplicated lists when it can reach `least`; `None`
+/// as soon as the shingles left cannot make up the intersection that `least` needs (the
+/// exact value of a pair below every rule's threshold is never read).
+fn jaccard_at_least(a: &[u64], b: &[u64], least: f64) -> Option<f64> {
+    let total = (a.len() + b.len()) as f64;
+    // n / (|a| + |b| - n) >= least  <=>  n >= least (|a| + |b|) / (1 + least); a small
+    // margin keeps rounding from dropping a pair exactly at the threshold.
+    let need = least * total / (1.0 + least) - 1e-9;
+    let (mut i, mut j, mut n) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
+        if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
+            return None;
+        }
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -214,10 +239,13 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
             }
         }
     }
-    n
+    ((n as f64) >= need).then(|| n as f64 / (total - n as f64))
 }
 
-fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
+/// Rows per parallel work item of the near-duplicate lookup (each has its own marks).
+const DUP_CHUNK: usize = 8192;
+
+fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // Every comment in corpus order; its position is its global index.
     let refs: Vec<(u32, u32)> = corpus
         .threads
@@ -247,26 +275,44 @@ fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
             }
         }
     }
-    let best: Vec<Option<(u32, f64)>> = (0..sh.len())
+    // Only a best match at or above the lowest rule threshold is ever read, so pairs that
+    // cannot reach it are cut short; the best of the rest is the same as among all pairs.
+    let n = sh.len();
+    let best: Vec<Option<(u32, f64)>> = (0..n.div_ceil(DUP_CHUNK))
         .into_par_iter()
-        .map(|i| {
-            let s = &sh[i];
-            let mut candidates: Vec<u32> = s[..s.len().min(SKETCH)]
-                .iter()
-                .filter_map(|v| postings.get(v))
-                .flat_map(|list| list.iter().copied().take_while(|&j| (j as usize) < i))
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            candidates
-                .into_iter()
-                .filter_map(|j| {
-                    let o = sh.get(j as usize)?;
-                    let n = intersection(s, o);
-                    Some((j, n as f64 / (s.len() + o.len() - n) as f64))
-                })
-                // Highest similarity; ties go to the earliest comment.
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .flat_map_iter(|b| {
+            // `mark[j] == i` when comment j was already a candidate of comment i.
+            let mut mark = vec![u32::MAX; n];
+            let (sh, postings) = (&sh, &postings);
+            (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
+                let s = &sh[i];
+                let mut best: Option<(u32, f64)> = None;
+                for list in s[..s.len().min(SKETCH)]
+                    .iter()
+                    .filter_map(|v| postings.get(v))
+                {
+                    for &j in list.iter().take_while(|&&j| (j as usize) < i) {
+                        let Some(m) = mark.get_mut(j as usize) else {
+                            continue;
+                        };
+                        if *m == i as u32 {
+                            continue;
+                        }
+                        *m = i as u32;
+                        let Some(o) = sh.get(j as usize) else {
+                            continue;
+                        };
+                        let Some(sim) = jaccard_at_least(s, o, least) else {
+                            continue;
+                        };
+                        // Highest similarity; ties go to the earliest comment.
+                        if best.is_none_or(|(bj, bs)| sim > bs || (sim == bs && j < bj)) {
+                            best = Some((j, sim));
+                        }
+                    }
+                }
+                best
+            })
         })
         .collect();
     let mut out: Vec<Vec<Option<Duplicate>>> = corpus
