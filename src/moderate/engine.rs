@@ -7,6 +7,8 @@ use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
 use crate::text::tokenize::{Tokenizer, detect_language, words};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Optional analyzer results that context checks read; absent inputs make the checks that
@@ -160,7 +162,14 @@ impl Prepared {
             .iter()
             .any(|r| r.checks.iter().any(Check::needs_vocabulary));
         Prepared {
-            duplicates: need_dup.then(|| near_duplicates(corpus)),
+            duplicates: need_dup.then(|| {
+                let least = rules
+                    .iter()
+                    .flat_map(|r| r.checks.iter())
+                    .filter_map(least_similarity)
+                    .fold(f64::INFINITY, f64::min);
+                near_duplicates(corpus, least)
+            }),
             vocab: need_vocab.then(|| corpus.threads.iter().map(thread_vocab).collect()),
         }
     }
@@ -171,13 +180,18 @@ fn shingles(text: &str) -> Vec<u64> {
     if w.len() < MIN_DUPLICATE_WORDS {
         return Vec::new();
     }
+    // FNV-1a over the three words joined by single spaces, hashed in place rather than
+    // through a joined `String` per window.
     let mut out: Vec<u64> = w
         .windows(3)
         .map(|win| {
             let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in win.join(" ").bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            for (k, word) in win.iter().enumerate() {
+                let sep: &[u8] = if k == 0 { b"" } else { b" " };
+                for &b in sep.iter().chain(word.as_bytes()) {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x0000_0100_0000_01b3);
+                }
             }
             h
         })
@@ -193,10 +207,28 @@ fn shingles(text: &str) -> Vec<u64> {
 /// entries per comment instead of every shingle (a million comments stay in memory).
 const SKETCH: usize = 16;
 
-/// Size of the intersection of two sorted, deduplicated lists.
-fn intersection(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
+/// The lowest `min_similarity` of the near-duplicate checks in `check` (`None` without any).
+fn least_similarity(check: &Check) -> Option<f64> {
+    match check {
+        Check::NearDuplicate { min_similarity } => Some(*min_similarity),
+        Check::All(v) | Check::Any(v) => v.iter().filter_map(least_similarity).reduce(f64::min),
+        _ => None,
+    }
+}
+
+/// Jaccard similarity of two sorted, deduplicated lists when it can reach `least`; `None`
+/// as soon as the shingles left cannot make up the intersection that `least` needs (the
+/// exact value of a pair below every rule's threshold is never read).
+fn jaccard_at_least(a: &[u64], b: &[u64], least: f64) -> Option<f64> {
+    let total = (a.len() + b.len()) as f64;
+    // n / (|a| + |b| - n) >= least  <=>  n >= least (|a| + |b|) / (1 + least); a small
+    // margin keeps rounding from dropping a pair exactly at the threshold.
+    let need = least * total / (1.0 + least) - 1e-9;
+    let (mut i, mut j, mut n) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
+        if ((n + (a.len() - i).min(b.len() - j)) as f64) < need {
+            return None;
+        }
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -207,55 +239,102 @@ fn intersection(a: &[u64], b: &[u64]) -> usize {
             }
         }
     }
-    n
+    ((n as f64) >= need).then(|| n as f64 / (total - n as f64))
 }
 
-fn near_duplicates(corpus: &Corpus) -> Vec<Vec<Option<Duplicate>>> {
-    let mut postings: HashMap<u64, Vec<(u32, u32)>> = HashMap::new();
-    let mut out = Vec::with_capacity(corpus.threads.len());
-    for (ti, t) in corpus.threads.iter().enumerate() {
-        let mut row = Vec::with_capacity(t.comments.len());
-        for (ci, c) in t.comments.iter().enumerate() {
-            // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
-            let sh = shingles(&c.text);
-            let sketch = &sh[..sh.len().min(SKETCH)];
-            let mut candidates: Vec<(u32, u32)> = sketch
-                .iter()
-                .filter_map(|s| postings.get(s))
-                .flatten()
-                .copied()
-                .collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            let best = candidates
-                .into_iter()
-                .filter_map(|(pt, pc)| {
-                    let other = corpus.threads.get(pt as usize)?.comments.get(pc as usize)?;
-                    let osh = shingles(&other.text);
-                    let n = intersection(&sh, &osh);
-                    let jac = n as f64 / (sh.len() + osh.len() - n) as f64;
-                    Some(((pt, pc), jac))
-                })
-                // Highest similarity; ties go to the earliest comment.
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-            row.push(best.and_then(|((pt, pc), s)| {
-                let id = corpus
-                    .threads
-                    .get(pt as usize)?
-                    .comments
-                    .get(pc as usize)?
-                    .id
-                    .clone();
-                Some((id, s))
-            }));
-            for s in sketch {
-                let list = postings.entry(*s).or_default();
-                if list.len() < MAX_POSTINGS {
-                    list.push((ti as u32, ci as u32));
-                }
+/// Rows per parallel work item of the near-duplicate lookup (each has its own marks).
+const DUP_CHUNK: usize = 8192;
+
+fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
+    // Every comment in corpus order; its position is its global index.
+    let refs: Vec<(u32, u32)> = corpus
+        .threads
+        .iter()
+        .enumerate()
+        .flat_map(|(ti, t)| (0..t.comments.len()).map(move |ci| (ti as u32, ci as u32)))
+        .collect();
+    let text = |&(t, c): &(u32, u32)| -> &str {
+        corpus
+            .threads
+            .get(t as usize)
+            .and_then(|t| t.comments.get(c as usize))
+            .map_or("", |c| c.text.as_str())
+    };
+    // Shingles once per comment (they used to be recomputed for every candidate pair).
+    let sh: Vec<Vec<u64>> = refs.par_iter().map(|r| shingles(text(r))).collect();
+    // The earliest MAX_POSTINGS comments of every sketch value. A comment's candidates are
+    // the entries before it, which are exactly what a list filled in corpus order held when
+    // the comment was reached: so the lookups below can run in any order, in parallel.
+    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (i, s) in sh.iter().enumerate() {
+        // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
+        for v in &s[..s.len().min(SKETCH)] {
+            let list = postings.entry(*v).or_default();
+            if list.len() < MAX_POSTINGS {
+                list.push(i as u32);
             }
         }
-        out.push(row);
+    }
+    // Only a best match at or above the lowest rule threshold is ever read, so pairs that
+    // cannot reach it are cut short; the best of the rest is the same as among all pairs.
+    let n = sh.len();
+    let best: Vec<Option<(u32, f64)>> = (0..n.div_ceil(DUP_CHUNK))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            // `mark[j] == i` when comment j was already a candidate of comment i.
+            let mut mark = vec![u32::MAX; n];
+            let (sh, postings) = (&sh, &postings);
+            (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
+                let s = &sh[i];
+                let mut best: Option<(u32, f64)> = None;
+                for list in s[..s.len().min(SKETCH)]
+                    .iter()
+                    .filter_map(|v| postings.get(v))
+                {
+                    for &j in list.iter().take_while(|&&j| (j as usize) < i) {
+                        let Some(m) = mark.get_mut(j as usize) else {
+                            continue;
+                        };
+                        if *m == i as u32 {
+                            continue;
+                        }
+                        *m = i as u32;
+                        let Some(o) = sh.get(j as usize) else {
+                            continue;
+                        };
+                        let Some(sim) = jaccard_at_least(s, o, least) else {
+                            continue;
+                        };
+                        // Highest similarity; ties go to the earliest comment.
+                        if best.is_none_or(|(bj, bs)| sim > bs || (sim == bs && j < bj)) {
+                            best = Some((j, sim));
+                        }
+                    }
+                }
+                best
+            })
+        })
+        .collect();
+    let mut out: Vec<Vec<Option<Duplicate>>> = corpus
+        .threads
+        .iter()
+        .map(|t| Vec::with_capacity(t.comments.len()))
+        .collect();
+    for (r, b) in refs.iter().zip(best) {
+        let dup = b.and_then(|(j, sim)| {
+            let &(pt, pc) = refs.get(j as usize)?;
+            let id = corpus
+                .threads
+                .get(pt as usize)?
+                .comments
+                .get(pc as usize)?
+                .id
+                .clone();
+            Some((id, sim))
+        });
+        if let Some(row) = out.get_mut(r.0 as usize) {
+            row.push(dup);
+        }
     }
     out
 }
@@ -327,11 +406,30 @@ fn run_pass(
     prepared: &Prepared,
     earlier: Option<&FlagIndex>,
 ) -> Vec<Hit> {
-    let mut hits = Vec::new();
     if rules.is_empty() {
-        return hits;
+        return Vec::new();
     }
-    for (ti, t) in corpus.threads.iter().enumerate() {
+    // Threads are independent here: each is judged on its own, in parallel, and the hits
+    // are concatenated in corpus order.
+    let per_thread: Vec<Vec<Hit>> = corpus
+        .threads
+        .par_iter()
+        .enumerate()
+        .map(|(ti, t)| thread_pass(ti, t, rules, ctx, prepared, earlier))
+        .collect();
+    per_thread.into_iter().flatten().collect()
+}
+
+fn thread_pass(
+    ti: usize,
+    t: &Thread,
+    rules: &[&Rule],
+    ctx: &ModerationContext,
+    prepared: &Prepared,
+    earlier: Option<&FlagIndex>,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    {
         for (ci, c) in t.comments.iter().enumerate() {
             let link_spans = scan::links(&c.text);
             let links = link_spans

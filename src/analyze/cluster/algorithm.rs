@@ -9,9 +9,10 @@ use linfa::DatasetBase;
 use linfa::prelude::*;
 use linfa_clustering::{Dbscan, GaussianMixtureModel, IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
-use ndarray::{Array2, ArrayView, Axis, Dimension};
+use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
+use rayon::prelude::*;
 
 /// Rows per mini-batch of the incremental KMeans.
 const BATCH: usize = 10_000;
@@ -123,29 +124,31 @@ pub fn kmeans(
     // from a fit on a sample...
     let s = sample_indices(n, INIT_SAMPLE, p.seed);
     let xs = x.select(Axis(0), &s);
-    let start = KMeans::params_with(k, rng.clone(), FastL2)
+    // linfa gives the KMeans++ start and its first Lloyd step; the remaining steps on the
+    // sample run in `lloyd` (same update, distances through matrix products).
+    let first = KMeans::params_with(k, rng.clone(), FastL2)
         .n_runs(1)
         .init_method(method)
-        .max_n_iterations(p.max_iter)
+        .max_n_iterations(1)
         .tolerance(p.tolerance)
         .fit(&DatasetBase::new(xs.view(), ()))
         .map_err(|e| fit_error("kmeans", e))?;
+    let start = lloyd(
+        &xs,
+        first.centroids().clone(),
+        p.max_iter.saturating_sub(1),
+        p.tolerance,
+    );
     if n <= p.minibatch_above {
         // ... refined by full-batch Lloyd iterations over every unit ...
-        let model = KMeans::params_with(k, rng, FastL2)
-            .n_runs(1)
-            .init_method(KMeansInit::Precomputed(start.centroids().clone()))
-            .max_n_iterations(p.max_iter)
-            .tolerance(p.tolerance)
-            .fit(&DatasetBase::new(x.view(), ()))
-            .map_err(|e| fit_error("kmeans", e))?;
-        return Ok(model.predict(x).to_vec());
+        let centroids = lloyd(x, start, p.max_iter, p.tolerance);
+        return Ok(nearest(x.view(), &centroids));
     }
     // ... or, above `minibatch_above`, by mini-batch passes over chunks of the corpus.
     let params = KMeans::params_with(k, rng, FastL2)
         .n_runs(1)
         .tolerance(p.tolerance)
-        .init_method(KMeansInit::Precomputed(start.centroids().clone()))
+        .init_method(KMeansInit::Precomputed(start.clone()))
         .check()
         .map_err(|e| fit_error("kmeans", e))?;
     // Batches are drawn in a seeded order so that a corpus sorted by thread or time does
@@ -166,9 +169,70 @@ pub fn kmeans(
         }
     }
     match model {
-        Some(m) => Ok(m.predict(x).to_vec()),
-        None => Ok(start.predict(x).to_vec()),
+        Some(m) => Ok(nearest(x.view(), m.centroids())),
+        None => Ok(nearest(x.view(), &start)),
     }
+}
+
+/// Rows per matrix product when assigning rows to centroids.
+const ASSIGN_CHUNK: usize = 2048;
+
+/// Index of the nearest centroid of every row (the first on ties). Distances come from one
+/// matrix product per chunk of rows (`|c|² − 2x·c`; `|x|²` is the same for every centroid of
+/// a row), which is many times faster than a distance call per (row, centroid) pair.
+pub fn nearest(x: ArrayView2<f32>, c: &Array2<f32>) -> Vec<usize> {
+    let csq: Vec<f32> = c.rows().into_iter().map(|r| r.dot(&r)).collect();
+    let ct = c.t();
+    let mut out = vec![0usize; x.nrows()];
+    out.par_chunks_mut(ASSIGN_CHUNK)
+        .enumerate()
+        .for_each(|(b, o)| {
+            let from = b * ASSIGN_CHUNK;
+            let rows = x.slice(ndarray::s![from..from + o.len(), ..]);
+            let g = rows.dot(&ct);
+            for (slot, gi) in o.iter_mut().zip(g.rows()) {
+                let mut best = (0, f32::INFINITY);
+                for (j, (&v, &cs)) in gi.iter().zip(&csq).enumerate() {
+                    let d = cs - 2.0 * v;
+                    if d < best.1 {
+                        best = (j, d);
+                    }
+                }
+                *slot = best.0;
+            }
+        });
+    out
+}
+
+/// Lloyd iterations from `centroids`, with linfa's update (each old centroid counts as one
+/// more member of its cluster, so an empty cluster keeps its centroid) and its stopping rule
+/// (the centroids moved less than `tolerance` in L2 norm, or `max_iter` steps).
+pub fn lloyd(
+    x: &Array2<f32>,
+    mut centroids: Array2<f32>,
+    max_iter: u64,
+    tolerance: f32,
+) -> Array2<f32> {
+    let k = centroids.nrows();
+    for _ in 0..max_iter {
+        let labels = nearest(x.view(), &centroids);
+        let mut sums = centroids.clone();
+        let mut counts = vec![1usize; k];
+        for (row, &l) in x.rows().into_iter().zip(&labels) {
+            let mut c = sums.row_mut(l);
+            c += &row;
+            counts[l] += 1;
+        }
+        for (mut c, &cnt) in sums.rows_mut().into_iter().zip(&counts) {
+            c /= cnt as f32;
+        }
+        let shift = (&sums - &centroids).mapv(|v| v * v).sum().sqrt();
+        centroids = sums;
+        if shift < tolerance {
+            break;
+        }
+    }
+    centroids
 }
 
 /// Gaussian mixture with `k` components (full covariance) on a seeded random projection of

@@ -143,8 +143,9 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
         .map_or(text.len(), |w| w.start);
 
     let mut candidates: Vec<CueHit> = Vec::new();
-    for cue in &lex.cues {
-        if !cue.regex.is_match(text) {
+    let may_match = lex.cue_set.matches(text);
+    for (ci, cue) in lex.cues.iter().enumerate() {
+        if !may_match.matched(ci) {
             continue;
         }
         for m in cue.alternatives.iter().flat_map(|r| r.find_iter(text)) {

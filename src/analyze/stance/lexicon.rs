@@ -3,7 +3,7 @@
 
 use super::errors::StanceError;
 use crate::analyze::Stance;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 /// The built-in lexicon text.
@@ -138,6 +138,9 @@ pub struct Lexicon {
     pub cues: Vec<Cue>,
     /// Matches a salutation at the start of a reply; group 1 is the name.
     pub salutation: Regex,
+    /// Every cue's `regex`, in cue order: one pass over a reply says which cues can match,
+    /// instead of one scan per cue.
+    pub cue_set: RegexSet,
 }
 
 impl Lexicon {
@@ -189,6 +192,7 @@ impl Lexicon {
             )));
         }
         let mut cues = Vec::with_capacity(raw.cue.len());
+        let mut cue_patterns: Vec<String> = Vec::with_capacity(raw.cue.len());
         let mut seen = std::collections::HashSet::new();
         for c in raw.cue {
             let stance = match c.stance.as_str() {
@@ -221,8 +225,9 @@ impl Lexicon {
             if alts.is_empty() {
                 return Err(err(format!("cue {:?} has no phrases or patterns", c.id)));
             }
-            let regex = Regex::new(&format!("(?i){}", alts.join("|")))
-                .map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
+            let whole = format!("(?i){}", alts.join("|"));
+            let regex = Regex::new(&whole).map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
+            cue_patterns.push(whole);
             let alternatives = alts
                 .iter()
                 .map(|a| Regex::new(&format!("(?i){a}")))
@@ -238,6 +243,8 @@ impl Lexicon {
                 alternatives,
             });
         }
+        let cue_set =
+            RegexSet::new(&cue_patterns).map_err(|e| err(format!("cue patterns: {e}")))?;
         let lower = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|w| w.to_lowercase().replace('’', "'"))
@@ -274,6 +281,7 @@ impl Lexicon {
             context: raw.context,
             cues,
             salutation,
+            cue_set,
         })
     }
 }
