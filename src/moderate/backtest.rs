@@ -272,59 +272,22 @@ pub fn load_cmv(paths: &[PathBuf]) -> Result<Vec<Item>, DatasetError> {
     Ok(items)
 }
 
-/// Splits CSV text into records of fields: the minimal RFC 4180 parser the back-test needs
-/// (quoted fields with doubled quotes and line breaks). Returns (1-based start line, fields).
-pub fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => in_quotes = true,
-            ',' => fields.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start_line, std::mem::take(&mut fields)));
-                line += 1;
-                start_line = line;
-                any = false;
-            }
-            _ => field.push(c),
-        }
-    }
-    if any {
-        fields.push(field);
-        out.push((start_line, fields));
-    }
-    out
-}
-
 /// Loads the Davidson et al. CSV (`class`, `tweet` columns): class 0 or 1 is positive.
 pub fn load_davidson(path: &Path) -> Result<Vec<Item>, DatasetError> {
     let text = read(path)?;
-    let mut records = csv_records(&text).into_iter();
+    // The crate's one CSV splitter; a damaged file is an error naming its line.
+    let records = crate::text::csv::split_records(&text, ',').map_err(|e| {
+        let line = match e {
+            crate::text::csv::CsvError::UnclosedQuote { line }
+            | crate::text::csv::CsvError::AfterQuote { line, .. } => line as usize,
+        };
+        DatasetError::Malformed {
+            path: path.to_path_buf(),
+            line,
+            message: e.to_string(),
+        }
+    })?;
+    let mut records = records.into_iter().map(|r| (r.line as usize, r.fields));
     let Some((_, header)) = records.next() else {
         return Err(DatasetError::Empty {
             path: path.to_path_buf(),
@@ -411,14 +374,6 @@ pub fn from_decisions(corpus: &Corpus, standing: &[Decision]) -> Vec<Item> {
 mod tests {
     use super::*;
     use crate::moderate::rules;
-
-    #[test]
-    fn csv_records_handle_quotes_and_breaks() {
-        let r = csv_records("a,b\n1,\"x, \"\"y\"\"\nz\"\n2,w\n");
-        assert_eq!(r.len(), 3);
-        assert_eq!(r[1], (2, vec!["1".to_string(), "x, \"y\"\nz".to_string()]));
-        assert_eq!(r[2], (4, vec!["2".to_string(), "w".to_string()]));
-    }
 
     #[test]
     fn scores_count_each_cell() {
