@@ -9,7 +9,7 @@ use super::lexicon::Lexicon;
 use super::model::StanceModel;
 use super::pairs::Pair;
 use super::params::StanceParams;
-use crate::analyze::Stance;
+use crate::analyze::{ReplyStance, Stance};
 use rand::seq::SliceRandom;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
@@ -130,49 +130,28 @@ pub fn stratified_folds(labels: &[Stance], k: usize, seed: u64) -> Vec<usize> {
     folds
 }
 
+/// The stance a classifier gives every pair.
+fn predict(pairs: &[Pair], classify: impl Fn(PairText, PairText) -> ReplyStance) -> Vec<Stance> {
+    pairs
+        .iter()
+        .map(|p| {
+            let (parent, reply) = p.texts();
+            classify(parent, reply).stance
+        })
+        .collect()
+}
+
 /// Labels every pair with the lexicon alone and scores the result.
 pub fn evaluate_lexicon(pairs: &[Pair], lex: &Lexicon) -> EvalReport {
     let classifier = super::Classifier::Lexicon(Box::new(lex.clone()));
-    let pred: Vec<Stance> = pairs
-        .iter()
-        .map(|p| {
-            classifier
-                .classify(
-                    PairText {
-                        text: &p.parent,
-                        author: None,
-                    },
-                    PairText {
-                        text: &p.reply,
-                        author: None,
-                    },
-                )
-                .stance
-        })
-        .collect();
+    let pred = predict(pairs, |parent, reply| classifier.classify(parent, reply));
     let truth: Vec<Stance> = pairs.iter().map(|p| p.label).collect();
     evaluate(&classifier.source(), &truth, &pred)
 }
 
 /// Scores a trained model on pairs.
 pub fn evaluate_model(pairs: &[Pair], model: &StanceModel) -> EvalReport {
-    let pred: Vec<Stance> = pairs
-        .iter()
-        .map(|p| {
-            model
-                .classify(
-                    PairText {
-                        text: &p.parent,
-                        author: None,
-                    },
-                    PairText {
-                        text: &p.reply,
-                        author: None,
-                    },
-                )
-                .stance
-        })
-        .collect();
+    let pred = predict(pairs, |parent, reply| model.classify(parent, reply));
     let truth: Vec<Stance> = pairs.iter().map(|p| p.label).collect();
     evaluate(&format!("model:{}", model.sha256), &truth, &pred)
 }
@@ -206,18 +185,8 @@ pub fn cross_validate(
         let test: Vec<usize> = (0..pairs.len()).filter(|&i| folds[i] == f).collect();
         let model = StanceModel::train(&train, lex, lexicon_text, params)?;
         for &i in &test {
-            pred[i] = model
-                .classify(
-                    PairText {
-                        text: &pairs[i].parent,
-                        author: None,
-                    },
-                    PairText {
-                        text: &pairs[i].reply,
-                        author: None,
-                    },
-                )
-                .stance;
+            let (parent, reply) = pairs[i].texts();
+            pred[i] = model.classify(parent, reply).stance;
         }
         let t: Vec<Stance> = test.iter().map(|&i| truth[i]).collect();
         let p: Vec<Stance> = test.iter().map(|&i| pred[i]).collect();

@@ -66,17 +66,8 @@ fn matrix(pairs: &[&Pair], lex: &Lexicon, rv: &Vocab, pv: &Vocab, dense: usize) 
         let mut row = vec![0.0; width];
         rv.write(&reply_terms(&p.reply), &mut row, 0);
         pv.write(&doc_terms(&p.parent), &mut row, rv.len());
-        let (d, _) = dense_features(
-            lex,
-            PairText {
-                text: &p.parent,
-                author: None,
-            },
-            PairText {
-                text: &p.reply,
-                author: None,
-            },
-        );
+        let (parent, reply) = p.texts();
+        let (d, _) = dense_features(lex, parent, reply);
         row[rv.len() + pv.len()..].copy_from_slice(&d);
         x.row_mut(r).assign(&Array1::from(row));
     }

@@ -1,5 +1,6 @@
 //! Labelled parent/reply pairs from a CSV file, with configurable columns and label names.
 
+use super::cues::PairText;
 use super::errors::StanceError;
 use crate::analyze::Stance;
 use crate::text::csv::split_records;
@@ -83,6 +84,22 @@ pub struct Pair {
     pub label: Stance,
     /// Line of the file the record starts on.
     pub line: u64,
+}
+
+impl Pair {
+    /// Parent and reply as the classifier reads them (labelled pairs carry no authors).
+    pub fn texts(&self) -> (PairText<'_>, PairText<'_>) {
+        (
+            PairText {
+                text: &self.parent,
+                author: None,
+            },
+            PairText {
+                text: &self.reply,
+                author: None,
+            },
+        )
+    }
 }
 
 /// Reads labelled pairs (UTF-8, UTF-16 or Windows-1252). Every record must have the three
