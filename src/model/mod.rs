@@ -408,3 +408,17 @@ impl Comment {
             .filter(|p| !p.is_empty())
     }
 }
+
+/// Builds a linked test thread from a parent array: comment `i` is `c{i}` and answers
+/// `c{parents[i]}` (`None` = top-level).
+#[cfg(test)]
+pub(crate) fn test_thread(parents: &[Option<usize>]) -> Thread {
+    let mut t = Thread::new("t", "test", Format::Csv);
+    for (i, p) in parents.iter().enumerate() {
+        let mut c = Comment::new(format!("c{i}"), i as u32 + 1, "x");
+        c.parent_id = p.map(|p| format!("c{p}"));
+        t.comments.push(c);
+    }
+    t.link().expect("test thread links");
+    t
+}

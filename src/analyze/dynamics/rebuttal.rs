@@ -211,18 +211,10 @@ pub fn rebuttal_map(
 mod tests {
     use super::*;
     use crate::analyze::ReplyStance;
-    use crate::model::{Comment, Format, Thread};
 
     fn corpus(parents: &[Option<usize>]) -> Corpus {
-        let mut t = Thread::new("t", "test", Format::Csv);
-        for (i, p) in parents.iter().enumerate() {
-            let mut c = Comment::new(format!("c{i}"), i as u32 + 1, "x");
-            c.parent_id = p.map(|p| format!("c{p}"));
-            t.comments.push(c);
-        }
-        t.link().unwrap();
         Corpus {
-            threads: vec![t],
+            threads: vec![crate::model::test_thread(parents)],
             ..Corpus::default()
         }
     }

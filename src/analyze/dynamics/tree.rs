@@ -151,17 +151,9 @@ fn mean(values: impl Iterator<Item = f64>, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Comment, Format};
 
     fn thread(parents: &[Option<usize>]) -> Thread {
-        let mut t = Thread::new("t", "test", Format::Csv);
-        for (i, p) in parents.iter().enumerate() {
-            let mut c = Comment::new(format!("c{i}"), i as u32 + 1, "x");
-            c.parent_id = p.map(|p| format!("c{p}"));
-            t.comments.push(c);
-        }
-        t.link().unwrap();
-        t
+        crate::model::test_thread(parents)
     }
 
     /// Mean pairwise distance by breadth-first search from every node (slow, obviously right).
