@@ -346,19 +346,7 @@ fn duplicate_ids_in_a_convokit_corpus_name_both_lines() {
 #[test]
 fn disqus_entity_bomb_is_refused_not_expanded() {
     let dir = temp_dir("bad-bomb");
-    let mut dtd = String::from("<!DOCTYPE disqus [\n<!ENTITY lol \"lol\">\n");
-    for i in 1..10 {
-        let prev = if i == 1 {
-            "lol".to_string()
-        } else {
-            format!("lol{}", i - 1)
-        };
-        dtd.push_str(&format!(
-            "<!ENTITY lol{i} \"{}\">\n",
-            format!("&{prev};").repeat(10)
-        ));
-    }
-    dtd.push_str("]>\n");
+    let dtd = crate::util::billion_laughs_dtd("disqus");
     let doc = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{dtd}<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<thread dsq:id=\"1\"><link>http://a.org/x/</link><title>X</title></thread>\n<post dsq:id=\"5\"><message>&lol9;</message><thread dsq:id=\"1\"/></post>\n<post dsq:id=\"6\"><message>fine</message><thread dsq:id=\"1\"/></post>\n</disqus>\n"
     );

@@ -391,19 +391,7 @@ fn wxr_bad_nesting_names_line_and_expected_tag() {
 #[test]
 fn wxr_entity_bomb_is_refused_not_expanded() {
     let dir = temp_dir("wxr-bomb");
-    let mut dtd = String::from("<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
-    for i in 1..10 {
-        let prev = if i == 1 {
-            "lol".to_string()
-        } else {
-            format!("lol{}", i - 1)
-        };
-        dtd.push_str(&format!(
-            "<!ENTITY lol{i} \"{}\">\n",
-            format!("&{prev};").repeat(10)
-        ));
-    }
-    dtd.push_str("]>\n");
+    let dtd = crate::util::billion_laughs_dtd("rss");
     let doc = format!(
         "<?xml version=\"1.0\"?>\n{dtd}{}<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>&lol9;</wp:comment_content></wp:comment></item></channel></rss>",
         &WXR_HEAD[WXR_HEAD.find("<rss").unwrap()..]

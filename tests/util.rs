@@ -92,3 +92,22 @@ pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> String {
     std::fs::write(&p, bytes).unwrap();
     p.to_string_lossy().into_owned()
 }
+
+/// A "billion laughs" DTD for `root`: `&lol9;` expands to 10^9 "lol"s if a parser expands
+/// entities (threadlens must refuse it instead).
+pub fn billion_laughs_dtd(root: &str) -> String {
+    let mut dtd = format!("<!DOCTYPE {root} [\n<!ENTITY lol \"lol\">\n");
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        dtd.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">\n",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    dtd.push_str("]>\n");
+    dtd
+}
