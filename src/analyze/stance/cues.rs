@@ -5,7 +5,8 @@
 use super::lexicon::{Lexicon, Position};
 use crate::analyze::Stance;
 use crate::text::tokenize::{Tokenizer, normalize_word, words};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
+use std::cell::OnceCell;
 
 /// One side of a pair: its text and, when known, its author.
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +63,12 @@ fn word_list(text: &str) -> Vec<Word> {
             Word {
                 start,
                 end: start + w.len(),
-                lower: w.to_lowercase().replace('’', "'"),
+                // One allocation for the common ASCII word instead of two.
+                lower: if w.is_ascii() {
+                    w.to_ascii_lowercase()
+                } else {
+                    w.to_lowercase().replace('’', "'")
+                },
             }
         })
         .collect()
@@ -112,14 +118,17 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
 
     // Quoted passages that come from the parent: their words are the parent's, not the
     // reply's, so no cue inside them counts.
-    let parent_terms: HashSet<String> = tokenizer.terms(parent.text).into_iter().collect();
+    let parent_terms = LazyTerms::new(tokenizer, parent.text);
     let mut quoted: Vec<(usize, usize)> = Vec::new();
     for (s, e) in quote_spans(text) {
         let terms = tokenizer.terms(&text[s..e]);
         if terms.len() < 3 {
             continue;
         }
-        let shared = terms.iter().filter(|t| parent_terms.contains(*t)).count();
+        let shared = terms
+            .iter()
+            .filter(|t| parent_terms.get().contains(*t))
+            .count();
         if shared as f64 >= lex.context.quote_overlap * terms.len() as f64 {
             quoted.push((s, e));
             context.push(CueHit {
@@ -143,7 +152,7 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
         .map_or(text.len(), |w| w.start);
 
     let mut candidates: Vec<CueHit> = Vec::new();
-    let may_match = lex.cue_set.matches(text);
+    let may_match = lex.cues_that_may_match(text);
     for (ci, cue) in lex.cues.iter().enumerate() {
         if !may_match.matched(ci) {
             continue;
@@ -179,9 +188,15 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
     }
 
     // Denial of a parent claim: "NATO is not involved" answering a comment about NATO.
-    let parent_words = word_list(parent.text);
-    let parent_denied = denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms);
-    for (term, s, e) in denials(lex, tokenizer, text, &reply_words, &parent_terms) {
+    let reply_denials = denials(lex, tokenizer, text, &reply_words, &parent_terms);
+    // What the parent denies itself only matters once the reply denies something.
+    let parent_denied = if reply_denials.is_empty() {
+        HashSet::default()
+    } else {
+        let parent_words = word_list(parent.text);
+        denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms)
+    };
+    for (term, s, e) in reply_denials {
         if parent_denied.contains(&term) || in_quote(s, e) {
             continue;
         }
@@ -264,13 +279,15 @@ fn negated_before(lex: &Lexicon, text: &str, words: &[Word], at: usize) -> bool 
 }
 
 /// Content terms of `terms` that the text denies: `TERM aux [adverb] not`, `TERM isn't`,
-/// `aux not [det] TERM`. Returns (term, start, end) of each denial.
+/// `aux not [det] TERM`. Returns (term, start, end) of each denial. The shape is checked
+/// before the term, so the terms are only read (and the parent tokenised) where a denial
+/// could be.
 fn denials(
     lex: &Lexicon,
     tokenizer: &Tokenizer,
     text: &str,
     words: &[Word],
-    terms: &HashSet<String>,
+    terms: &LazyTerms,
 ) -> Vec<(String, usize, usize)> {
     let neg = &lex.negation;
     let is_aux = |w: &str| neg.auxiliaries.iter().any(|a| a == w);
@@ -279,50 +296,79 @@ fn denials(
     let mut term_at = |i: usize| -> Option<String> {
         let w = words.get(i)?;
         normalize_word(&text[w.start..w.end], tokenizer.lang, &mut buf);
-        terms.contains(buf.as_str()).then(|| buf.clone())
+        terms.get().contains(buf.as_str()).then(|| buf.clone())
     };
     let mut out = Vec::new();
     for i in 0..words.len() {
-        if let Some(term) = term_at(i) {
-            // TERM isn't … / TERM is [still] not …
-            let next = words.get(i + 1);
-            if let Some(n1) = next.filter(|n| joined(text, &words[i], n)) {
-                if n1.lower.ends_with("n't") && n1.lower != "n't" {
-                    out.push((term.clone(), words[i].start, n1.end));
-                    continue;
+        // TERM isn't … / TERM is [still] not …: the end of the denial after the term.
+        let mut after = None;
+        if let Some(n1) = words.get(i + 1).filter(|n| joined(text, &words[i], n)) {
+            if n1.lower.ends_with("n't") && n1.lower != "n't" {
+                after = Some(n1.end);
+            } else if is_aux(&n1.lower) {
+                let mut j = i + 2;
+                if words.get(j).is_some_and(|w| is_adv(&w.lower)) {
+                    j += 1;
                 }
-                if is_aux(&n1.lower) {
-                    let mut j = i + 2;
-                    if words.get(j).is_some_and(|w| is_adv(&w.lower)) {
-                        j += 1;
-                    }
-                    if let Some(n) = words.get(j)
-                        && joined(text, &words[j - 1], n)
-                        && neg.is_negator(&n.lower)
-                    {
-                        out.push((term.clone(), words[i].start, n.end));
-                        continue;
-                    }
-                }
-            }
-            // … is not [the] TERM
-            let mut k = i;
-            if k >= 1 && matches!(words[k - 1].lower.as_str(), "a" | "an" | "the") {
-                k -= 1;
-            }
-            if k >= 2 {
-                let (a, n) = (&words[k - 2], &words[k - 1]);
-                if is_aux(&a.lower)
+                if let Some(n) = words.get(j)
+                    && joined(text, &words[j - 1], n)
                     && neg.is_negator(&n.lower)
-                    && joined(text, a, n)
-                    && joined(text, n, &words[k])
                 {
-                    out.push((term, a.start, words[i].end));
+                    after = Some(n.end);
                 }
             }
         }
+        // … is not [the] TERM: the start of the denial before the term.
+        let mut before = None;
+        let mut k = i;
+        if k >= 1 && matches!(words[k - 1].lower.as_str(), "a" | "an" | "the") {
+            k -= 1;
+        }
+        if k >= 2 {
+            let (a, n) = (&words[k - 2], &words[k - 1]);
+            if is_aux(&a.lower)
+                && neg.is_negator(&n.lower)
+                && joined(text, a, n)
+                && joined(text, n, &words[k])
+            {
+                before = Some(a.start);
+            }
+        }
+        if after.is_none() && before.is_none() {
+            continue;
+        }
+        let Some(term) = term_at(i) else {
+            continue;
+        };
+        match (after, before) {
+            (Some(end), _) => out.push((term, words[i].start, end)),
+            (None, Some(start)) => out.push((term, start, words[i].end)),
+            (None, None) => {}
+        }
     }
     out
+}
+
+/// A text's terms as a set, tokenised on first use: most replies never need their parent's.
+struct LazyTerms<'a> {
+    tokenizer: &'a Tokenizer,
+    text: &'a str,
+    set: OnceCell<HashSet<String>>,
+}
+
+impl<'a> LazyTerms<'a> {
+    fn new(tokenizer: &'a Tokenizer, text: &'a str) -> LazyTerms<'a> {
+        LazyTerms {
+            tokenizer,
+            text,
+            set: OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &HashSet<String> {
+        self.set
+            .get_or_init(|| self.tokenizer.terms(self.text).into_iter().collect())
+    }
 }
 
 /// The terms a text denies about itself (used to skip denials the parent already made).
@@ -331,7 +377,7 @@ fn denied_terms(
     tokenizer: &Tokenizer,
     text: &str,
     words: &[Word],
-    terms: &HashSet<String>,
+    terms: &LazyTerms,
 ) -> HashSet<String> {
     denials(lex, tokenizer, text, words, terms)
         .into_iter()

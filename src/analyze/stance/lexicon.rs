@@ -4,6 +4,7 @@
 use super::errors::StanceError;
 use crate::analyze::Stance;
 use regex::{Regex, RegexSet};
+use regex_syntax::hir::{Hir, HirKind, Look};
 use serde::Deserialize;
 
 /// The built-in lexicon text.
@@ -141,6 +142,22 @@ pub struct Lexicon {
     /// Every cue's `regex`, in cue order: one pass over a reply says which cues can match,
     /// instead of one scan per cue.
     pub cue_set: RegexSet,
+    /// [`Lexicon::cue_set`] with ASCII word boundaries, for ASCII replies, where the two agree
+    /// exactly. The set asks which of several patterns match, and with Unicode word
+    /// boundaries the regex crate answers that with its slowest engine (a quarter of the
+    /// stance stage); with ASCII ones its lazy DFA does it.
+    pub cue_set_ascii: RegexSet,
+}
+
+impl Lexicon {
+    /// The cues that can match somewhere in `text` (indexes into [`Lexicon::cues`]).
+    pub fn cues_that_may_match(&self, text: &str) -> regex::SetMatches {
+        if text.is_ascii() {
+            self.cue_set_ascii.matches(text)
+        } else {
+            self.cue_set.matches(text)
+        }
+    }
 }
 
 impl Lexicon {
@@ -245,6 +262,13 @@ impl Lexicon {
         }
         let cue_set =
             RegexSet::new(&cue_patterns).map_err(|e| err(format!("cue patterns: {e}")))?;
+        let ascii_patterns = cue_patterns
+            .iter()
+            .map(|p| with_ascii_word_boundaries(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(format!("cue patterns: {e}")))?;
+        let cue_set_ascii =
+            RegexSet::new(&ascii_patterns).map_err(|e| err(format!("cue patterns: {e}")))?;
         let lower = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|w| w.to_lowercase().replace('’', "'"))
@@ -282,7 +306,47 @@ impl Lexicon {
             cues,
             salutation,
             cue_set,
+            cue_set_ascii,
         })
+    }
+}
+
+/// `pattern` with every Unicode word-boundary assertion made its ASCII form: on ASCII text
+/// the two match the same places (ASCII letters, digits and `_` are exactly the Unicode word
+/// characters such text has).
+fn with_ascii_word_boundaries(pattern: &str) -> Result<String, String> {
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    Ok(ascii_looks(hir).to_string())
+}
+
+/// Rebuilds `hir` with ASCII word boundaries. Recursion follows the regex's own nesting,
+/// which the parser limits (250 levels by default).
+fn ascii_looks(hir: Hir) -> Hir {
+    match hir.into_kind() {
+        HirKind::Look(look) => Hir::look(match look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => other,
+        }),
+        HirKind::Repetition(mut r) => {
+            r.sub = Box::new(ascii_looks(*r.sub));
+            Hir::repetition(r)
+        }
+        HirKind::Capture(mut c) => {
+            c.sub = Box::new(ascii_looks(*c.sub));
+            Hir::capture(c)
+        }
+        HirKind::Concat(v) => Hir::concat(v.into_iter().map(ascii_looks).collect()),
+        HirKind::Alternation(v) => Hir::alternation(v.into_iter().map(ascii_looks).collect()),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(l) => Hir::literal(l.0),
+        HirKind::Class(c) => Hir::class(c),
     }
 }
 
@@ -338,6 +402,36 @@ mod tests {
         );
         let e = Lexicon::parse(&bad, "x.toml").unwrap_err().to_string();
         assert!(e.contains("cue \"z\": bad pattern"), "{e}");
+    }
+
+    #[test]
+    fn ascii_cue_set_agrees_with_the_unicode_one_on_ascii_text() {
+        let lex = Lexicon::builtin();
+        assert_eq!(
+            with_ascii_word_boundaries(r"(?i)\bno\b|\Bx\b{start}").unwrap(),
+            regex_syntax::Parser::new()
+                .parse(r"(?i)(?-u:\b)no(?-u:\b)|(?-u:\B)x(?-u:\b{start})")
+                .unwrap()
+                .to_string()
+        );
+        for text in [
+            "I agree, you are right on!",
+            "No, that is nonsense. What are you talking about?",
+            "Exactly. But however, yes; good point",
+            "agreeable disagreement_x yes_ no-",
+            "",
+        ] {
+            let u: Vec<usize> = lex.cue_set.matches(text).into_iter().collect();
+            let a: Vec<usize> = lex.cue_set_ascii.matches(text).into_iter().collect();
+            assert_eq!(u, a, "{text:?}");
+            let used: Vec<usize> = lex.cues_that_may_match(text).into_iter().collect();
+            assert_eq!(used, u);
+        }
+        // Outside ASCII the Unicode set decides: "é" is a word character there.
+        let text = "bé agreé";
+        let used: Vec<usize> = lex.cues_that_may_match(text).into_iter().collect();
+        let u: Vec<usize> = lex.cue_set.matches(text).into_iter().collect();
+        assert_eq!(used, u);
     }
 
     #[test]
