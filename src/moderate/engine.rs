@@ -9,7 +9,8 @@ use crate::model::{Corpus, Thread};
 use crate::text::tokenize::{Tokenizer, detect_language, words};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 /// Optional analyzer results that context checks read; absent inputs make the checks that
 /// need them fail (with a warning), never guess.
@@ -141,15 +142,21 @@ type Matched<'a> = (Vec<(usize, usize)>, String, &'a str);
 struct Prepared {
     /// Best earlier near-duplicate of each comment: (its id, similarity).
     duplicates: Option<Vec<Vec<Option<Duplicate>>>>,
-    /// Per-thread vocabulary for off-topic checks.
-    vocab: Option<Vec<ThreadVocab>>,
+    /// Per-thread vocabulary for off-topic checks, built the first time a comment of the
+    /// thread reaches such a check (inside the parallel per-thread pass; a thread whose
+    /// comments all sit in argument clusters never needs one).
+    vocab: Option<Vec<OnceLock<ThreadVocab>>>,
 }
 
+/// The terms of one thread, by id (ids are per thread, in order of first use).
 struct ThreadVocab {
-    tokenizer: Tokenizer,
-    article: HashSet<String>,
+    /// Whether each term occurs in the article (title and paragraphs).
+    in_article: Vec<bool>,
     /// In how many comments of the thread each term occurs.
-    comment_counts: HashMap<String, u32>,
+    comment_counts: Vec<u32>,
+    /// The distinct terms of each comment, sorted: tokenised once, here.
+    comment_terms: Vec<Vec<u32>>,
+    /// Distinct article terms plus distinct comment terms.
     total_terms: usize,
 }
 
@@ -170,16 +177,29 @@ impl Prepared {
                     .fold(f64::INFINITY, f64::min);
                 near_duplicates(corpus, least)
             }),
-            vocab: need_vocab.then(|| corpus.threads.iter().map(thread_vocab).collect()),
+            vocab: need_vocab.then(|| corpus.threads.iter().map(|_| OnceLock::new()).collect()),
         }
     }
 }
 
 fn shingles(text: &str) -> Vec<u64> {
-    let w: Vec<String> = words(text).map(str::to_lowercase).collect();
-    if w.len() < MIN_DUPLICATE_WORDS {
+    // The lower-cased words side by side in one buffer (not a `String` each).
+    let mut buf = String::with_capacity(text.len());
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    for w in words(text) {
+        let start = buf.len();
+        if w.is_ascii() {
+            buf.push_str(w);
+            buf[start..].make_ascii_lowercase();
+        } else {
+            buf.push_str(&w.to_lowercase());
+        }
+        bounds.push((start, buf.len()));
+    }
+    if bounds.len() < MIN_DUPLICATE_WORDS {
         return Vec::new();
     }
+    let w: Vec<&str> = bounds.iter().map(|&(a, b)| &buf[a..b]).collect();
     // FNV-1a over the three words joined by single spaces, hashed in place rather than
     // through a joined `String` per window.
     let mut out: Vec<u64> = w
@@ -350,27 +370,45 @@ fn thread_vocab(t: &Thread) -> ThreadVocab {
         all.push('\n');
     }
     let tokenizer = Tokenizer::new(detect_language(&all));
-    let mut article = HashSet::new();
-    for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
-        tokenizer.for_each_term(p, |w| {
-            article.insert(w.to_string());
-        });
-    }
-    let mut comment_counts: HashMap<String, u32> = HashMap::new();
-    for c in &t.comments {
-        let mut own = HashSet::new();
-        tokenizer.for_each_term(&c.text, |w| {
-            own.insert(w.to_string());
-        });
-        for w in own {
-            *comment_counts.entry(w).or_insert(0) += 1;
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut intern = |w: &str| -> u32 {
+        if let Some(&id) = ids.get(w) {
+            return id;
         }
+        let id = ids.len() as u32;
+        ids.insert(w.to_owned(), id);
+        id
+    };
+    let mut article_terms = Vec::new();
+    for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
+        tokenizer.for_each_term(p, |w| article_terms.push(intern(w)));
     }
-    let total_terms = article.len() + comment_counts.len();
+    let comment_terms: Vec<Vec<u32>> = t
+        .comments
+        .iter()
+        .map(|c| {
+            let mut own = Vec::new();
+            tokenizer.for_each_term(&c.text, |w| own.push(intern(w)));
+            own.sort_unstable();
+            own.dedup();
+            own
+        })
+        .collect();
+    let n = ids.len();
+    let mut in_article = vec![false; n];
+    for id in article_terms {
+        in_article[id as usize] = true;
+    }
+    let mut comment_counts = vec![0u32; n];
+    for id in comment_terms.iter().flatten() {
+        comment_counts[*id as usize] += 1;
+    }
+    let total_terms = in_article.iter().filter(|&&a| a).count()
+        + comment_counts.iter().filter(|&&c| c > 0).count();
     ThreadVocab {
-        tokenizer,
-        article,
+        in_article,
         comment_counts,
+        comment_terms,
         total_terms,
     }
 }
@@ -756,10 +794,13 @@ fn eval(
             if field != Field::Text || s.cluster.is_some() {
                 return None;
             }
-            let v = prepared.vocab.as_ref()?.get(s.at.thread as usize)?;
-            let mut own: Vec<String> = v.tokenizer.terms(value);
-            own.sort();
-            own.dedup();
+            let v = prepared
+                .vocab
+                .as_ref()?
+                .get(s.at.thread as usize)?
+                .get_or_init(|| thread_vocab(s.thread));
+            // `value` is the comment's text (the field is `Text`), tokenised in the vocabulary.
+            let own = v.comment_terms.get(s.at.comment as usize)?;
             if own.len() < *min_terms {
                 return None;
             }
@@ -767,16 +808,14 @@ fn eval(
             // uses do not count toward it.
             let only_here = own
                 .iter()
-                .filter(|w| v.comment_counts.get(*w).is_some_and(|&n| n <= 1))
+                .filter(|&&w| v.comment_counts[w as usize] <= 1)
                 .count();
             if v.total_terms.saturating_sub(only_here) < MIN_CONTEXT_TERMS {
                 return None;
             }
             let shared = own
                 .iter()
-                .filter(|w| {
-                    v.article.contains(*w) || v.comment_counts.get(*w).is_some_and(|&n| n > 1)
-                })
+                .filter(|&&w| v.in_article[w as usize] || v.comment_counts[w as usize] > 1)
                 .count();
             let sim = shared as f64 / own.len() as f64;
             (sim <= *max_similarity).then(|| {

@@ -84,8 +84,12 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usiz
 /// are not function words, so a capitalised stop word ("NO", "THE") or a word of five or more
 /// letters ("YALTA", "PERHAPS") counts, while "NATO", "USA" and "ISIS" do not.
 pub fn is_shouted(word: &str) -> bool {
+    // A lower-case letter settles most words at their second character: test it first.
+    if word.chars().any(|c| c.is_lowercase()) {
+        return false;
+    }
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2 || word.chars().any(|c| c.is_lowercase()) {
+    if letters < 2 {
         return false;
     }
     if !word.chars().any(|c| c.is_uppercase()) {
@@ -121,9 +125,16 @@ pub fn shouted_words(text: &str) -> Vec<(usize, usize)> {
 /// Share of capitals among the letters of `text`, and the number of letters.
 pub fn caps_share(text: &str) -> (f64, usize) {
     let (mut letters, mut caps) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        caps += usize::from(c.is_uppercase());
+    if text.is_ascii() {
+        for b in text.bytes().filter(u8::is_ascii_alphabetic) {
+            letters += 1;
+            caps += usize::from(b.is_ascii_uppercase());
+        }
+    } else {
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            caps += usize::from(c.is_uppercase());
+        }
     }
     if letters == 0 {
         (0.0, 0)
