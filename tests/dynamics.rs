@@ -226,7 +226,7 @@ fn train_save_load_and_use_a_versioned_model() {
     let bytes = std::fs::read(&model).unwrap();
     let file: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(file["format"], "threadlens-stance-model");
-    assert_eq!(file["version"], 1);
+    assert_eq!(file["version"], 2);
     assert_eq!(file["trained_on"], serde_json::json!([40, 40, 40]));
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(&bytes)
@@ -282,6 +282,46 @@ fn train_save_load_and_use_a_versioned_model() {
         "{}",
         r.stderr
     );
+}
+
+/// `stance/model-v1.json` was written by the version-1 build (before character n-grams):
+/// `stance train --alpha 10` on `small_pairs(12)`. It must still load and label as it did.
+#[test]
+fn a_version_1_model_file_still_loads_and_labels_as_before() {
+    let dir = temp_dir("modelv1");
+    let pairs = small_pairs(&dir, 12);
+    let model = fixture("stance/model-v1.json")
+        .to_string_lossy()
+        .into_owned();
+    let sha = "414aeba81fce51152d5d053820f254e3a3893050049c8c979e4474e4a1bccdb2";
+    let mut args = vec![
+        "stance", "eval", "--pairs", &pairs, "--model", &model, "--json",
+    ];
+    args.extend_from_slice(&PAIR_FLAGS);
+    let e = run(&args).expect_code(0).json();
+    let r = &e["reports"][0];
+    assert_eq!(r["method"], format!("model:{sha}"));
+    // What the version-1 build printed for the same command.
+    assert_eq!(
+        r["confusion"],
+        serde_json::json!([[11, 1, 0], [0, 9, 3], [0, 0, 12]])
+    );
+    assert!((r["macro_f1"].as_f64().unwrap() - 0.8878641487337139).abs() < 1e-12);
+
+    let d = yalta_dynamics(&["--stance-model", &model]);
+    assert_eq!(d["stance_source"], format!("model:{sha}"));
+    let comments = &d["threads"][0]["comments"];
+    for (i, stance, confidence) in [
+        (1, "agree", 0.422),
+        (2, "rebut", 0.4802),
+        (8, "agree", 0.4973),
+    ] {
+        assert_eq!(comments[i]["stance"], stance, "comment {i}");
+        assert!(
+            close(&comments[i]["stance_confidence"], confidence),
+            "comment {i}"
+        );
+    }
 }
 
 #[test]
