@@ -226,7 +226,7 @@ fn train_save_load_and_use_a_versioned_model() {
     let bytes = std::fs::read(&model).unwrap();
     let file: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(file["format"], "threadlens-stance-model");
-    assert_eq!(file["version"], 1);
+    assert_eq!(file["version"], 2);
     assert_eq!(file["trained_on"], serde_json::json!([40, 40, 40]));
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(&bytes)
@@ -274,7 +274,7 @@ fn train_save_load_and_use_a_versioned_model() {
         "future.json",
         String::from_utf8(bytes)
             .unwrap()
-            .replacen("\"version\":1", "\"version\":99", 1),
+            .replacen("\"version\":2", "\"version\":99", 1),
     );
     let r = run(&["dynamics", YALTA, "--stance-model", &future]).expect_code(2);
     assert!(
@@ -282,6 +282,46 @@ fn train_save_load_and_use_a_versioned_model() {
         "{}",
         r.stderr
     );
+}
+
+/// `stance/model-v1.json` was written by the version-1 build (before character n-grams):
+/// `stance train --alpha 10` on `small_pairs(12)`. It must still load and label as it did.
+#[test]
+fn a_version_1_model_file_still_loads_and_labels_as_before() {
+    let dir = temp_dir("modelv1");
+    let pairs = small_pairs(&dir, 12);
+    let model = fixture("stance/model-v1.json")
+        .to_string_lossy()
+        .into_owned();
+    let sha = "414aeba81fce51152d5d053820f254e3a3893050049c8c979e4474e4a1bccdb2";
+    let mut args = vec![
+        "stance", "eval", "--pairs", &pairs, "--model", &model, "--json",
+    ];
+    args.extend_from_slice(&PAIR_FLAGS);
+    let e = run(&args).expect_code(0).json();
+    let r = &e["reports"][0];
+    assert_eq!(r["method"], format!("model:{sha}"));
+    // What the version-1 build printed for the same command.
+    assert_eq!(
+        r["confusion"],
+        serde_json::json!([[11, 1, 0], [0, 9, 3], [0, 0, 12]])
+    );
+    assert!((r["macro_f1"].as_f64().unwrap() - 0.8878641487337139).abs() < 1e-12);
+
+    let d = yalta_dynamics(&["--stance-model", &model]);
+    assert_eq!(d["stance_source"], format!("model:{sha}"));
+    let comments = &d["threads"][0]["comments"];
+    for (i, stance, confidence) in [
+        (1, "agree", 0.422),
+        (2, "rebut", 0.4802),
+        (8, "agree", 0.4973),
+    ] {
+        assert_eq!(comments[i]["stance"], stance, "comment {i}");
+        assert!(
+            close(&comments[i]["stance_confidence"], confidence),
+            "comment {i}"
+        );
+    }
 }
 
 #[test]
@@ -295,6 +335,11 @@ fn cross_validation_is_seeded_and_reports_every_table() {
     let a = run(&args).expect_code(0);
     assert!(a.stdout.contains("model (3-fold CV)"), "{}", a.stdout);
     assert!(a.stdout.contains("per-fold macro-F1"), "{}", a.stdout);
+    assert!(
+        a.stdout.contains("character n-grams per fold"),
+        "{}",
+        a.stdout
+    );
     assert!(
         a.stdout
             .contains("confusion (rows gold, columns predicted)"),
@@ -410,10 +455,19 @@ fn full_cross_validation_on_mask_mandate_pairs() {
     args.extend_from_slice(&PAIR_FLAGS);
     let e = run(&args).expect_code(0).json();
     let model = e["reports"][0]["macro_f1"].as_f64().unwrap();
+    let accuracy = e["reports"][0]["accuracy"].as_f64().unwrap();
     let lexicon = e["reports"][1]["macro_f1"].as_f64().unwrap();
     assert_eq!(e["pairs"], 1534);
+    assert_eq!(
+        e["reports"][0]["fold_char_ngrams"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
     // Floors under the measured figures (README), so a regression fails.
-    assert!(model >= 0.53, "model macro-F1 {model}");
+    assert!(model >= 0.54, "model macro-F1 {model}");
+    assert!(accuracy >= 0.55, "model accuracy {accuracy}");
     assert!(lexicon >= 0.30, "lexicon macro-F1 {lexicon}");
     assert!(model > lexicon + 0.15);
 }

@@ -2,8 +2,8 @@
 
 use super::write_output;
 use crate::analyze::stance::{
-    BUILTIN_LEXICON, EvalReport, LabelMap, Lexicon, PairColumns, StanceModel, StanceParams,
-    cross_validate, evaluate_lexicon, evaluate_model, read_pairs,
+    BUILTIN_LEXICON, CharNgrams, EvalReport, LabelMap, Lexicon, PairColumns, StanceModel,
+    StanceParams, cross_validate, evaluate_lexicon, evaluate_model, read_pairs,
 };
 use crate::error::Error;
 use crate::messages;
@@ -58,6 +58,10 @@ pub struct PairArgs {
     /// Choose the most probable label as trained, without dividing by label shares.
     #[arg(long)]
     no_balance: bool,
+    /// Reply character n-gram features: chosen by inner cross-validation (auto), or always
+    /// or never used.
+    #[arg(long, value_enum, default_value = "auto")]
+    char_ngrams: CharNgrams,
 }
 
 /// Arguments of `threadlens stance train`.
@@ -117,6 +121,7 @@ fn load(a: &PairArgs) -> Result<Loaded, Error> {
         alphas: a.alpha.clone(),
         seed: a.seed,
         balanced: !a.no_balance,
+        char_ngrams: a.char_ngrams,
         ..StanceParams::default()
     };
     params.check()?;
@@ -136,9 +141,10 @@ pub fn run(args: StanceArgs) -> Result<u8, Error> {
             let model = StanceModel::train(&l.pairs, &l.lexicon, &l.lexicon_text, &l.params)?;
             model.save(&a.out)?;
             messages::note(&format!(
-                "trained on {} pairs (alpha {}); model {} sha256 {}",
+                "trained on {} pairs (alpha {}, character n-grams {}); model {} sha256 {}",
                 l.pairs.len(),
                 model.alpha(),
+                if model.char_ngrams() { "on" } else { "off" },
                 a.out.display(),
                 model.sha256
             ));
@@ -206,11 +212,17 @@ pub fn render(path: &Path, reports: &[EvalReport]) -> String {
         if !r.fold_macro_f1.is_empty() {
             let folds: Vec<String> = r.fold_macro_f1.iter().map(|f| format!("{f:.3}")).collect();
             let alphas: Vec<String> = r.fold_alpha.iter().map(|a| format!("{a}")).collect();
+            let chars: Vec<&str> = r
+                .fold_char_ngrams
+                .iter()
+                .map(|&c| if c { "on" } else { "off" })
+                .collect();
             let _ = writeln!(
                 out,
-                "  per-fold macro-F1 {} · alpha chosen per fold {}",
+                "  per-fold macro-F1 {} · alpha chosen per fold {} · character n-grams per fold {}",
                 folds.join(" "),
-                alphas.join(" ")
+                alphas.join(" "),
+                chars.join(" ")
             );
         }
         let _ = writeln!(out, "  confusion (rows gold, columns predicted):");

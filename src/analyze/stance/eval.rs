@@ -51,6 +51,9 @@ pub struct EvalReport {
     /// Penalty chosen inside each training fold (cross-validation only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fold_alpha: Vec<f64>,
+    /// Whether each fold's model uses reply character n-grams (cross-validation only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fold_char_ngrams: Vec<bool>,
 }
 
 /// Scores predictions against gold labels.
@@ -105,6 +108,7 @@ pub fn evaluate(method: &str, truth: &[Stance], pred: &[Stance]) -> EvalReport {
         confusion,
         fold_macro_f1: Vec::new(),
         fold_alpha: Vec::new(),
+        fold_char_ngrams: Vec::new(),
     }
 }
 
@@ -157,7 +161,7 @@ pub fn evaluate_model(pairs: &[Pair], model: &StanceModel) -> EvalReport {
 }
 
 /// Stratified k-fold cross-validation of model training: each fold's model is trained (and
-/// its penalty chosen) on the other folds only, then labels the held-out fold. Scores are
+/// its penalty and feature set chosen) on the other folds only, then labels the held-out fold. Scores are
 /// over the pooled held-out predictions; per-fold macro-F1 is kept too.
 pub fn cross_validate(
     pairs: &[Pair],
@@ -177,6 +181,7 @@ pub fn cross_validate(
     let mut pred = vec![Stance::Neutral; pairs.len()];
     let mut fold_f1 = Vec::with_capacity(k);
     let mut fold_alpha = Vec::with_capacity(k);
+    let mut fold_chars = Vec::with_capacity(k);
     for f in 0..k {
         let train: Vec<Pair> = (0..pairs.len())
             .filter(|&i| folds[i] != f)
@@ -192,10 +197,12 @@ pub fn cross_validate(
         let p: Vec<Stance> = test.iter().map(|&i| pred[i]).collect();
         fold_f1.push(macro_f1_of(&t, &p));
         fold_alpha.push(model.alpha());
+        fold_chars.push(model.char_ngrams());
     }
     let mut report = evaluate(&format!("model ({k}-fold CV)"), &truth, &pred);
     report.fold_macro_f1 = fold_f1;
     report.fold_alpha = fold_alpha;
+    report.fold_char_ngrams = fold_chars;
     Ok(report)
 }
 

@@ -1,6 +1,7 @@
 //! Features of a parent/reply pair for the stance model: TF-IDF of the reply and of the
-//! parent (separate vocabularies, terms and bigrams from the crate's tokenizer) and dense
-//! features from the cue lexicon and a few counts.
+//! parent (separate vocabularies, terms and bigrams from the crate's tokenizer), optionally
+//! TF-IDF of the reply's character n-grams, and dense features from the cue lexicon and a
+//! few counts.
 
 use super::cues::{CueScores, PairText, score, tokenizer_for};
 use super::lexicon::Lexicon;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// A fitted vocabulary with inverse document frequencies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vocab {
     /// Terms, in column order.
     pub terms: Vec<String>,
@@ -106,6 +107,31 @@ pub fn reply_terms(text: &str) -> Vec<String> {
         .collect();
     let mut out = uni.clone();
     out.extend(uni.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+    out
+}
+
+/// Shortest character n-gram of [`char_ngrams`].
+pub const CHAR_NGRAM_MIN: usize = 2;
+/// Longest character n-gram of [`char_ngrams`].
+pub const CHAR_NGRAM_MAX: usize = 5;
+
+/// Character 2- to 5-grams of a reply within word boundaries (like scikit-learn's `char_wb`):
+/// each whitespace-separated token is lower-cased and padded with one space each side, and
+/// n-grams never cross tokens. They catch what word features split or miss in short,
+/// misspelt social-media text: inflections ("disagree"/"disagreed"), elongations ("sooo"),
+/// punctuation runs ("?!", "lol.") and word starts and ends.
+pub fn char_ngrams(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for token in text.split_whitespace() {
+        let padded: Vec<char> = std::iter::once(' ')
+            .chain(token.chars().flat_map(char::to_lowercase))
+            .map(|c| if c == '’' { '\'' } else { c })
+            .chain(std::iter::once(' '))
+            .collect();
+        for n in CHAR_NGRAM_MIN..=CHAR_NGRAM_MAX.min(padded.len()) {
+            out.extend(padded.windows(n).map(|w| w.iter().collect::<String>()));
+        }
+    }
     out
 }
 
@@ -219,4 +245,51 @@ pub fn dense_features(lex: &Lexicon, parent: PairText, reply: PairText) -> (Vec<
         if n_words > 0.0 { upper / n_words } else { 0.0 },
     ]);
     (f, scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_ngrams_pad_each_token_and_never_cross_tokens() {
+        let g = char_ngrams("No!  ok");
+        let want: Vec<&str> = vec![
+            // " no! " (5 chars): 2-, 3-, 4- and 5-grams.
+            " n", "no", "o!", "! ", " no", "no!", "o! ", " no!", "no! ", " no! ",
+            // " ok " (4 chars): no 5-gram.
+            " o", "ok", "k ", " ok", "ok ", " ok ",
+        ];
+        assert_eq!(g, want);
+        assert!(
+            !g.iter().any(|s| s.contains("! o")),
+            "crossed tokens: {g:?}"
+        );
+    }
+
+    #[test]
+    fn char_ngrams_lower_case_and_straighten_apostrophes() {
+        assert_eq!(char_ngrams("DON’T"), char_ngrams("don't"));
+        // A one-letter token still yields its padded 2- and 3-grams.
+        assert_eq!(char_ngrams("I"), vec![" i", "i ", " i "]);
+        assert!(char_ngrams(" \n\t").is_empty());
+    }
+
+    #[test]
+    fn vocab_keeps_frequent_terms_and_writes_unit_rows() {
+        let docs: Vec<Vec<String>> = ["ab ab cd", "ab ef", "cd ef", "gh"]
+            .iter()
+            .map(|d| d.split(' ').map(String::from).collect())
+            .collect();
+        let v = Vocab::fit(&docs, 2, 2);
+        // ab, cd and ef each occur in two documents; ties go alphabetically; gh is too rare.
+        assert_eq!(v.terms, ["ab", "cd"]);
+        let mut row = vec![0.0; 3];
+        v.write(&docs[0], &mut row, 1);
+        assert_eq!(row[0], 0.0);
+        let norm: f64 = row.iter().map(|x| x * x).sum::<f64>();
+        assert!((norm - 1.0).abs() < 1e-12);
+        // Sublinear tf: "ab" twice weighs 1 + ln 2 against "cd" once (equal idf).
+        assert!((row[1] / row[2] - (1.0 + 2f64.ln())).abs() < 1e-12);
+    }
 }

@@ -7,6 +7,7 @@ mod cues;
 mod errors;
 mod eval;
 mod features;
+mod gram;
 mod lexicon;
 mod model;
 mod pairs;
@@ -20,9 +21,9 @@ pub use eval::{
     stratified_folds,
 };
 pub use lexicon::{BUILTIN_LEXICON, Lexicon};
-pub use model::{MODEL_FORMAT, MODEL_VERSION, StanceModel};
+pub use model::{MODEL_FORMAT, MODEL_VERSION, MODEL_VERSION_MIN, StanceModel};
 pub use pairs::{LabelMap, Pair, PairColumns, read_pairs};
-pub use params::StanceParams;
+pub use params::{CharNgrams, StanceParams};
 
 use crate::analyze::{Evidence, ReplyStance, Stance, Stances};
 use crate::model::Corpus;

@@ -1,11 +1,13 @@
 //! The trainable stance model: multinomial logistic regression (linfa-logistic) on TF-IDF
-//! of reply and parent plus the lexicon's cue features. Saved as versioned JSON that embeds
+//! of reply and parent, the lexicon's cue features and, when the inner cross-validation
+//! picks them, TF-IDF of the reply's character n-grams. Saved as versioned JSON that embeds
 //! the lexicon it was trained with; its sha256 names it in every output.
 
-use super::cues::PairText;
+use super::cues::{CueScores, PairText};
 use super::errors::StanceError;
 use super::eval::{macro_f1_of, stratified_folds};
-use super::features::{Vocab, dense_features, dense_names, doc_terms, reply_terms};
+use super::features::{Vocab, char_ngrams, dense_features, dense_names, doc_terms, reply_terms};
+use super::gram::Factor;
 use super::lexicon::Lexicon;
 use super::pairs::Pair;
 use super::params::StanceParams;
@@ -13,15 +15,18 @@ use super::{LABELS, evidence, label_index};
 use crate::analyze::{ReplyStance, Stance};
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The `format` field of a model file.
 pub const MODEL_FORMAT: &str = "threadlens-stance-model";
-/// The model file version this build writes and reads.
-pub const MODEL_VERSION: u32 = 1;
+/// The model file version this build writes. Version 2 added the optional reply
+/// character n-gram block; a version-1 file is a version-2 file without it, so both load.
+pub const MODEL_VERSION: u32 = 2;
+/// The oldest model file version this build reads.
+pub const MODEL_VERSION_MIN: u32 = 1;
 
 /// What is stored in a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +40,10 @@ struct ModelFile {
     reply_vocab: Vocab,
     parent_vocab: Vocab,
     dense_names: Vec<String>,
+    /// Vocabulary of the reply's character n-grams when they are features (version 2);
+    /// their columns follow the dense features, so without it the layout is version 1's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reply_char_vocab: Option<Vocab>,
     /// Output columns, in order (`agree`, `rebut`, `neutral`).
     labels: Vec<Stance>,
     /// L2 penalty used.
@@ -58,25 +67,55 @@ pub struct StanceModel {
     pub sha256: String,
 }
 
-/// Feature matrix of pairs under fitted vocabularies.
-fn matrix(pairs: &[&Pair], lex: &Lexicon, rv: &Vocab, pv: &Vocab, dense: usize) -> Array2<f64> {
-    let width = rv.len() + pv.len() + dense;
-    let mut x = Array2::<f64>::zeros((pairs.len(), width));
-    for (r, p) in pairs.iter().enumerate() {
-        let mut row = vec![0.0; width];
-        rv.write(&reply_terms(&p.reply), &mut row, 0);
-        pv.write(&doc_terms(&p.parent), &mut row, rv.len());
-        let (parent, reply) = p.texts();
-        let (d, _) = dense_features(lex, parent, reply);
-        row[rv.len() + pv.len()..].copy_from_slice(&d);
-        x.row_mut(r).assign(&Array1::from(row));
-    }
-    x
+/// The fitted vocabularies that lay out a feature vector: reply words, parent terms, the
+/// dense features, then (optionally) reply character n-grams.
+struct Layout<'a> {
+    reply: &'a Vocab,
+    parent: &'a Vocab,
+    dense: usize,
+    chars: Option<&'a Vocab>,
 }
 
-/// Fits the logistic regression; returns (weights n_features × 3, intercept 3).
+impl Layout<'_> {
+    /// Columns before the character n-grams (the whole version-1 layout).
+    fn base_width(&self) -> usize {
+        self.reply.len() + self.parent.len() + self.dense
+    }
+
+    fn width(&self) -> usize {
+        self.base_width() + self.chars.map_or(0, Vocab::len)
+    }
+
+    /// The feature vector of a pair and the cue scores behind its dense part.
+    fn row(&self, lex: &Lexicon, parent: PairText, reply: PairText) -> (Vec<f64>, CueScores) {
+        let (rl, pl) = (self.reply.len(), self.parent.len());
+        let mut row = vec![0.0; self.width()];
+        self.reply.write(&reply_terms(reply.text), &mut row, 0);
+        self.parent.write(&doc_terms(parent.text), &mut row, rl);
+        let (d, scores) = dense_features(lex, parent, reply);
+        row[rl + pl..self.base_width()].copy_from_slice(&d);
+        if let Some(cv) = self.chars {
+            cv.write(&char_ngrams(reply.text), &mut row, self.base_width());
+        }
+        (row, scores)
+    }
+
+    /// Feature matrix of pairs.
+    fn matrix(&self, pairs: &[&Pair], lex: &Lexicon) -> Array2<f64> {
+        let mut x = Array2::<f64>::zeros((pairs.len(), self.width()));
+        for (r, p) in pairs.iter().enumerate() {
+            let (parent, reply) = p.texts();
+            let (row, _) = self.row(lex, parent, reply);
+            x.row_mut(r).assign(&Array1::from(row));
+        }
+        x
+    }
+}
+
+/// Fits the logistic regression; returns (weights n_features × 3, intercept 3). Takes the
+/// matrix by value: linfa's dataset owns it, and a copy of a wide matrix is costly.
 fn fit(
-    x: &Array2<f64>,
+    x: Array2<f64>,
     y: &[usize],
     alpha: f64,
     iters: u64,
@@ -89,7 +128,7 @@ fn fit(
             )));
         }
     }
-    let ds = Dataset::new(x.clone(), Array1::from(y.to_vec()));
+    let ds = Dataset::new(x, Array1::from(y.to_vec()));
     let fitted = MultiLogisticRegression::default()
         .alpha(alpha)
         .max_iterations(iters)
@@ -105,13 +144,21 @@ fn fit(
     Ok((fitted.params().clone(), fitted.intercept().clone()))
 }
 
-fn predict(
-    x: &Array2<f64>,
-    w: &Array2<f64>,
-    b: &Array1<f64>,
-    priors: Option<[f64; 3]>,
-) -> Vec<[f64; 3]> {
-    let z = x.dot(w) + b;
+/// Fits on a Gram matrix of training rows (see [`super::gram`]); returns the coefficients
+/// `C` (rows × 3, the weights are `Xᵀ·C`) and the intercept.
+fn fit_gram(
+    k: &ArrayView2<f64>,
+    y: &[usize],
+    alpha: f64,
+    iters: u64,
+) -> Result<(Array2<f64>, Array1<f64>), StanceError> {
+    let factor = Factor::of(k);
+    let (b, intercept) = fit(factor.z(), y, alpha, iters)?;
+    Ok((factor.coefficients(&b), intercept))
+}
+
+/// Label probabilities from the linear scores `z` (rows × 3).
+fn predict(z: &Array2<f64>, priors: Option<[f64; 3]>) -> Vec<[f64; 3]> {
     z.rows()
         .into_iter()
         .map(|r| rebalance(softmax([r[0], r[1], r[2]]), priors))
@@ -157,8 +204,8 @@ fn argmax(p: &[f64; 3]) -> usize {
 }
 
 impl StanceModel {
-    /// Trains on labelled pairs; the penalty is chosen by inner stratified cross-validation
-    /// on these pairs only (when `params.alphas` has more than one value).
+    /// Trains on labelled pairs; the penalty and whether to use character n-grams are chosen
+    /// by inner stratified cross-validation on these pairs only (when there is a choice).
     pub fn train(
         pairs: &[Pair],
         lex: &Lexicon,
@@ -172,14 +219,43 @@ impl StanceModel {
         let rv = Vocab::fit(&reply_docs, params.reply_vocab, params.min_df);
         let pv = Vocab::fit(&parent_docs, params.parent_vocab, params.min_df);
         let names = dense_names(lex);
-        let x = matrix(&refs, lex, &rv, &pv, names.len());
-        let y: Vec<usize> = refs.iter().map(|p| label_index(p.label)).collect();
-        let alpha = if params.alphas.len() == 1 {
-            params.alphas[0]
-        } else {
-            choose_alpha(&x, &y, params)?
+        let candidates = params.char_ngrams.candidates();
+        // Fitted only when they may be used; the no-chars candidate is then a column prefix.
+        let cv = candidates.contains(&true).then(|| {
+            let docs: Vec<Vec<String>> = refs.iter().map(|p| char_ngrams(&p.reply)).collect();
+            Vocab::fit(&docs, params.char_vocab, params.min_df)
+        });
+        let layout = Layout {
+            reply: &rv,
+            parent: &pv,
+            dense: names.len(),
+            chars: cv.as_ref(),
         };
-        let (w, b) = fit(&x, &y, alpha, params.max_iterations)?;
+        let base = layout.base_width();
+        let x = layout.matrix(&refs, lex);
+        let y: Vec<usize> = refs.iter().map(|p| label_index(p.label)).collect();
+        // The Gram matrix of each candidate feature set; the character block adds its own.
+        let xb = x.slice(s![.., ..base]);
+        let k_base = xb.dot(&xb.t());
+        let grams: Vec<(bool, Array2<f64>)> = candidates
+            .iter()
+            .map(|&chars| {
+                if chars {
+                    let xc = x.slice(s![.., base..]);
+                    (true, &k_base + &xc.dot(&xc.t()))
+                } else {
+                    (false, k_base.clone())
+                }
+            })
+            .collect();
+        let (alpha, chars) = if params.alphas.len() == 1 && grams.len() == 1 {
+            (params.alphas[0], grams[0].0)
+        } else {
+            choose_settings(&grams, &y, params)?
+        };
+        let k = &grams.iter().find(|g| g.0 == chars).expect("a candidate").1;
+        let (c, b) = fit_gram(&k.view(), &y, alpha, params.max_iterations)?;
+        let w = if chars { x.view() } else { xb }.t().dot(&c);
         let mut trained_on = vec![0; 3];
         for &k in &y {
             trained_on[k] += 1;
@@ -193,6 +269,7 @@ impl StanceModel {
             reply_vocab: rv,
             parent_vocab: pv,
             dense_names: names,
+            reply_char_vocab: if chars { cv } else { None },
             labels: LABELS.to_vec(),
             alpha,
             weights: w.rows().into_iter().map(|r| r.to_vec()).collect(),
@@ -244,19 +321,27 @@ impl StanceModel {
             )));
         }
         let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-        if version != u64::from(MODEL_VERSION) {
+        if !(u64::from(MODEL_VERSION_MIN)..=u64::from(MODEL_VERSION)).contains(&version) {
             return Err(bad(format!(
-                "model version {version} is not supported by this build (reads version {MODEL_VERSION}); retrain it"
+                "model version {version} is not supported by this build (reads versions {MODEL_VERSION_MIN} to {MODEL_VERSION}); retrain it"
             )));
         }
         let mut file: ModelFile =
             serde_json::from_value(value).map_err(|e| bad(format!("malformed model: {e}")))?;
         file.reply_vocab.reindex();
         file.parent_vocab.reindex();
+        if let Some(cv) = &mut file.reply_char_vocab {
+            cv.reindex();
+        }
         let lexicon = Lexicon::parse(&file.lexicon, &file.lexicon_origin)?;
-        let width = file.reply_vocab.len() + file.parent_vocab.len() + file.dense_names.len();
+        let width = file.layout().width();
         let names = dense_names(&lexicon);
         if names != file.dense_names
+            || (version == 1 && file.reply_char_vocab.is_some())
+            || file
+                .reply_char_vocab
+                .as_ref()
+                .is_some_and(|cv| cv.idf.len() != cv.len())
             || file.weights.len() != width
             || file.weights.iter().any(|r| r.len() != 3)
             || file.intercept.len() != 3
@@ -287,15 +372,15 @@ impl StanceModel {
         self.file.alpha
     }
 
+    /// Whether the reply's character n-grams are features of this model.
+    pub fn char_ngrams(&self) -> bool {
+        self.file.reply_char_vocab.is_some()
+    }
+
     /// Probabilities of agree, rebut, neutral (prior-corrected when the model is balanced).
-    pub fn probabilities(&self, parent: PairText, reply: PairText) -> ([f64; 3], super::CueScores) {
+    pub fn probabilities(&self, parent: PairText, reply: PairText) -> ([f64; 3], CueScores) {
         let f = &self.file;
-        let (rl, pl) = (f.reply_vocab.len(), f.parent_vocab.len());
-        let mut row = vec![0.0; rl + pl + f.dense_names.len()];
-        f.reply_vocab.write(&reply_terms(reply.text), &mut row, 0);
-        f.parent_vocab.write(&doc_terms(parent.text), &mut row, rl);
-        let (d, scores) = dense_features(&self.lexicon, parent, reply);
-        row[rl + pl..].copy_from_slice(&d);
+        let (row, scores) = f.layout().row(&self.lexicon, parent, reply);
         let mut z = [0.0; 3];
         for (k, zk) in z.iter_mut().enumerate() {
             *zk = f.intercept[k]
@@ -328,36 +413,161 @@ impl StanceModel {
     }
 }
 
-/// Picks the penalty with the best mean macro-F1 over inner stratified folds of the
-/// training data (ties: the larger penalty, the simpler model).
-fn choose_alpha(x: &Array2<f64>, y: &[usize], params: &StanceParams) -> Result<f64, StanceError> {
+/// Picks the penalty and feature set (with or without character n-grams, each given by the
+/// Gram matrix of its training rows) with the best mean macro-F1 over inner stratified folds
+/// of the training data. Ties go to the simpler model: without character n-grams (listed
+/// first), then the larger penalty.
+fn choose_settings(
+    grams: &[(bool, Array2<f64>)],
+    y: &[usize],
+    params: &StanceParams,
+) -> Result<(f64, bool), StanceError> {
     let labels: Vec<Stance> = y.iter().map(|&k| LABELS[k]).collect();
     let folds = stratified_folds(&labels, params.inner_folds, params.seed ^ 0x5eed);
-    let mut best = (f64::NEG_INFINITY, params.alphas[0]);
+    let splits: Vec<(Vec<usize>, Vec<usize>)> = (0..params.inner_folds)
+        .map(|f| (0..y.len()).partition(|&i| folds[i] != f))
+        .collect();
+    let mut best = (f64::NEG_INFINITY, params.alphas[0], grams[0].0);
     let mut alphas = params.alphas.clone();
     alphas.sort_by(|a, b| b.total_cmp(a));
-    for &alpha in &alphas {
-        let mut total = 0.0;
-        for f in 0..params.inner_folds {
-            let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != f).collect();
-            let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == f).collect();
-            let xt = x.select(ndarray::Axis(0), &train);
-            let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-            let (w, b) = fit(&xt, &yt, alpha, params.max_iterations)?;
-            let priors = params.balanced.then(|| priors_of(&yt));
-            let probs = predict(&x.select(ndarray::Axis(0), &test), &w, &b, priors);
-            let pred: Vec<Stance> = probs.iter().map(|p| LABELS[argmax(p)]).collect();
-            let truth: Vec<Stance> = test.iter().map(|&i| LABELS[y[i]]).collect();
-            total += macro_f1_of(&truth, &pred);
-        }
-        let score = total / params.inner_folds as f64;
-        if score > best.0 + 1e-12 {
-            best = (score, alpha);
+    for (chars, k) in grams {
+        for &alpha in &alphas {
+            let mut total = 0.0;
+            for (train, test) in &splits {
+                let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+                let k_train = k.select(Axis(0), train);
+                let (c, b) = fit_gram(
+                    &k_train.select(Axis(1), train).view(),
+                    &yt,
+                    alpha,
+                    params.max_iterations,
+                )?;
+                let priors = params.balanced.then(|| priors_of(&yt));
+                let z = k.select(Axis(0), test).select(Axis(1), train).dot(&c) + &b;
+                let probs = predict(&z, priors);
+                let pred: Vec<Stance> = probs.iter().map(|p| LABELS[argmax(p)]).collect();
+                let truth: Vec<Stance> = test.iter().map(|&i| LABELS[y[i]]).collect();
+                total += macro_f1_of(&truth, &pred);
+            }
+            let score = total / params.inner_folds as f64;
+            if score > best.0 + 1e-12 {
+                best = (score, alpha, *chars);
+            }
         }
     }
-    Ok(best.1)
+    Ok((best.1, best.2))
+}
+
+impl ModelFile {
+    /// The feature layout of this file's vocabularies.
+    fn layout(&self) -> Layout<'_> {
+        Layout {
+            reply: &self.reply_vocab,
+            parent: &self.parent_vocab,
+            dense: self.dense_names.len(),
+            chars: self.reply_char_vocab.as_ref(),
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::stance::{CharNgrams, LabelMap, PairColumns, read_pairs};
+
+    fn fixture(path: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(path)
+    }
+
+    /// The first 12 MaskMandate pairs of each label: what `stance/model-v1.json` (written by
+    /// the version-1 build, `--alpha 10`) was trained on.
+    fn pairs_36() -> Vec<Pair> {
+        let cols = PairColumns {
+            parent: "quote_text".into(),
+            reply: "response_text".into(),
+            label: "relation".into(),
+        };
+        let labels = LabelMap::parse("0=rebut,1=neutral,2=agree").unwrap();
+        let all = read_pairs(
+            &fixture("agreement/SubReddit-MaskMandate.csv"),
+            &cols,
+            &labels,
+        )
+        .unwrap();
+        let mut taken = [0; 3];
+        all.into_iter()
+            .filter(|p| {
+                let k = label_index(p.label);
+                taken[k] += 1;
+                taken[k] <= 12
+            })
+            .collect()
+    }
+
+    fn train_36(chars: CharNgrams) -> StanceModel {
+        let params = StanceParams {
+            alphas: vec![10.0],
+            char_ngrams: chars,
+            ..StanceParams::default()
+        };
+        let lex = Lexicon::builtin();
+        StanceModel::train(&pairs_36(), &lex, super::super::BUILTIN_LEXICON, &params).unwrap()
+    }
+
+    #[test]
+    fn the_gram_fit_reproduces_the_version_1_direct_fit() {
+        let v1 = StanceModel::load(&fixture("stance/model-v1.json")).unwrap();
+        assert!(!v1.char_ngrams());
+        let v2 = train_36(CharNgrams::Off);
+        let (a, b) = (&v1.file, &v2.file);
+        assert_eq!((a.version, b.version), (1, MODEL_VERSION));
+        assert_eq!(a.reply_vocab.terms, b.reply_vocab.terms);
+        assert_eq!(a.parent_vocab.terms, b.parent_vocab.terms);
+        // serde_json may read a float back one unit in the last place off, so the loaded
+        // file is compared with a tolerance.
+        let diff = a
+            .weights
+            .iter()
+            .flatten()
+            .zip(b.weights.iter().flatten())
+            .chain(a.intercept.iter().zip(&b.intercept))
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(diff < 1e-9, "largest weight difference {diff}");
+    }
+
+    #[test]
+    fn a_character_n_gram_model_saves_loads_and_is_deterministic() {
+        let m = train_36(CharNgrams::On);
+        assert!(m.char_ngrams());
+        assert_eq!(m.to_bytes(), train_36(CharNgrams::On).to_bytes());
+        let dir = std::env::temp_dir().join(format!("threadlens-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("chars.json");
+        m.save(&path).unwrap();
+        let loaded = StanceModel::load(&path).unwrap();
+        assert_eq!(loaded.sha256, m.sha256);
+        assert!(loaded.char_ngrams());
+        for p in pairs_36().iter().take(5) {
+            let (parent, reply) = p.texts();
+            let (x, y) = (
+                loaded.probabilities(parent, reply).0,
+                m.probabilities(parent, reply).0,
+            );
+            assert!((0..3).all(|k| (x[k] - y[k]).abs() < 1e-12), "{x:?} {y:?}");
+        }
+        // A version-1 file cannot carry the version-2 block.
+        let text = String::from_utf8(m.to_bytes()).unwrap();
+        let v1 = dir.join("v1-with-chars.json");
+        std::fs::write(&v1, text.replacen("\"version\":2", "\"version\":1", 1)).unwrap();
+        let err = StanceModel::load(&v1).unwrap_err().to_string();
+        assert!(err.contains("model shape"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
