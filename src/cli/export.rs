@@ -28,7 +28,7 @@ pub struct ExportArgs {
 /// The formats `export` writes; one writer function each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// The six tables as Apache Parquet (zstd).
+    /// The six tables as Apache Parquet (snappy).
     Parquet,
     /// The six tables as CSV (lists joined with `;`).
     Csv,

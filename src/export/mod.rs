@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// The dataframe file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum OutputFormat {
-    /// Apache Parquet (zstd); keeps list and nullable columns.
+    /// Apache Parquet (snappy); keeps list and nullable columns.
     Parquet,
     /// Comma-separated values; lists joined with `;`.
     Csv,

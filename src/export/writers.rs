@@ -54,9 +54,14 @@ pub fn write_frame(
     })
 }
 
-/// Parquet (zstd), one row group up to 512² rows, column statistics on.
+/// Parquet (snappy, as pandas and pyarrow write it), one row group up to 512² rows, column
+/// statistics on. zstd made the files two fifths smaller but took a third of the table
+/// stage's time.
 pub fn write_parquet(df: &mut DataFrame, out: &mut impl Write) -> PolarsResult<()> {
-    ParquetWriter::new(out).finish(df).map(|_| ())
+    ParquetWriter::new(out)
+        .with_compression(ParquetCompression::Snappy)
+        .finish(df)
+        .map(|_| ())
 }
 
 /// Arrow IPC file (Feather v2), uncompressed so every Arrow reader opens it.
