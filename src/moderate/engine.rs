@@ -262,6 +262,51 @@ fn jaccard_at_least(a: &[u64], b: &[u64], least: f64) -> Option<f64> {
     ((n as f64) >= need).then(|| n as f64 / (total - n as f64))
 }
 
+/// Whether sets of sizes `a` and `b` can have a Jaccard similarity of `least`: the test
+/// [`jaccard_at_least`] makes before its first step, without reading the sets.
+fn sizes_may_reach(a: usize, b: usize, least: f64) -> bool {
+    a.min(b) as f64 >= least * (a + b) as f64 / (1.0 + least) - 1e-9
+}
+
+/// The earliest [`MAX_POSTINGS`] comments (global indexes, ascending) of every sketch value
+/// that two or more comments share, in flat arrays: a value of one comment only gives that
+/// comment, which is never its own candidate, and a map of a `Vec` per value cost more
+/// than the lookups at a million comments.
+struct Postings {
+    /// Value → (start, end) in `comments`.
+    ranges: FxHashMap<u64, (u32, u32)>,
+    comments: Vec<u32>,
+}
+
+impl Postings {
+    fn new(shingles: &[Vec<u64>]) -> Postings {
+        // Sorted by hash, so the first SKETCH values of a comment are its bottom-k sketch.
+        let mut pairs: Vec<(u64, u32)> = shingles
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, s)| s[..s.len().min(SKETCH)].iter().map(move |&v| (v, i as u32)))
+            .collect();
+        pairs.par_sort_unstable();
+        let mut ranges = FxHashMap::default();
+        let mut comments = Vec::new();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() < 2 {
+                continue;
+            }
+            let start = comments.len() as u32;
+            comments.extend(run.iter().take(MAX_POSTINGS).map(|&(_, c)| c));
+            ranges.insert(run[0].0, (start, comments.len() as u32));
+        }
+        Postings { ranges, comments }
+    }
+
+    /// The comments of sketch value `v`, in corpus order.
+    fn get(&self, v: u64) -> Option<&[u32]> {
+        let &(a, b) = self.ranges.get(&v)?;
+        self.comments.get(a as usize..b as usize)
+    }
+}
+
 /// Rows per parallel work item of the near-duplicate lookup (each has its own marks).
 const DUP_CHUNK: usize = 8192;
 
@@ -285,16 +330,10 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // The earliest MAX_POSTINGS comments of every sketch value. A comment's candidates are
     // the entries before it, which are exactly what a list filled in corpus order held when
     // the comment was reached: so the lookups below can run in any order, in parallel.
-    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (i, s) in sh.iter().enumerate() {
-        // Sorted by hash, so the first SKETCH values are the bottom-k sketch.
-        for v in &s[..s.len().min(SKETCH)] {
-            let list = postings.entry(*v).or_default();
-            if list.len() < MAX_POSTINGS {
-                list.push(i as u32);
-            }
-        }
-    }
+    let postings = Postings::new(&sh);
+    // Sizes apart, so that pairs too different in size to reach `least` are dismissed
+    // without reading the other comment's shingles.
+    let sizes: Vec<u32> = sh.iter().map(|s| s.len() as u32).collect();
     // Only a best match at or above the lowest rule threshold is ever read, so pairs that
     // cannot reach it are cut short; the best of the rest is the same as among all pairs.
     let n = sh.len();
@@ -303,13 +342,13 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
         .flat_map_iter(|b| {
             // `mark[j] == i` when comment j was already a candidate of comment i.
             let mut mark = vec![u32::MAX; n];
-            let (sh, postings) = (&sh, &postings);
+            let (sh, postings, sizes) = (&sh, &postings, &sizes);
             (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
                 let s = &sh[i];
                 let mut best: Option<(u32, f64)> = None;
                 for list in s[..s.len().min(SKETCH)]
                     .iter()
-                    .filter_map(|v| postings.get(v))
+                    .filter_map(|v| postings.get(*v))
                 {
                     for &j in list.iter().take_while(|&&j| (j as usize) < i) {
                         let Some(m) = mark.get_mut(j as usize) else {
@@ -319,6 +358,9 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
                             continue;
                         }
                         *m = i as u32;
+                        if !sizes_may_reach(s.len(), sizes[j as usize] as usize, least) {
+                            continue;
+                        }
                         let Some(o) = sh.get(j as usize) else {
                             continue;
                         };
