@@ -139,23 +139,25 @@ pub struct Lexicon {
     pub cues: Vec<Cue>,
     /// Matches a salutation at the start of a reply; group 1 is the name.
     pub salutation: Regex,
-    /// Every cue's `regex`, in cue order: one pass over a reply says which cues can match,
-    /// instead of one scan per cue.
-    pub cue_set: RegexSet,
-    /// [`Lexicon::cue_set`] with ASCII word boundaries, for ASCII replies, where the two agree
-    /// exactly. The set asks which of several patterns match, and with Unicode word
-    /// boundaries the regex crate answers that with its slowest engine (a quarter of the
-    /// stance stage); with ASCII ones its lazy DFA does it.
+    /// Every cue's `regex` with ASCII word boundaries, in cue order: one pass over an ASCII
+    /// reply says exactly which cues match there (on ASCII text the two kinds of boundary
+    /// agree). A set with Unicode word boundaries is answered by the regex crate's slowest
+    /// engine, which took half the stance stage.
     pub cue_set_ascii: RegexSet,
+    /// Every cue's `regex` without its word-boundary assertions: it matches wherever the cue
+    /// does (and sometimes where it does not), so over a non-ASCII reply it picks the cues
+    /// whose alternatives are then searched with their real boundaries.
+    pub cue_set_loose: RegexSet,
 }
 
 impl Lexicon {
-    /// The cues that can match somewhere in `text` (indexes into [`Lexicon::cues`]).
+    /// The cues that can match somewhere in `text` (indexes into [`Lexicon::cues`]): exactly
+    /// those for ASCII text, a superset otherwise.
     pub fn cues_that_may_match(&self, text: &str) -> regex::SetMatches {
         if text.is_ascii() {
             self.cue_set_ascii.matches(text)
         } else {
-            self.cue_set.matches(text)
+            self.cue_set_loose.matches(text)
         }
     }
 }
@@ -260,15 +262,16 @@ impl Lexicon {
                 alternatives,
             });
         }
-        let cue_set =
-            RegexSet::new(&cue_patterns).map_err(|e| err(format!("cue patterns: {e}")))?;
-        let ascii_patterns = cue_patterns
-            .iter()
-            .map(|p| with_ascii_word_boundaries(p))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| err(format!("cue patterns: {e}")))?;
-        let cue_set_ascii =
-            RegexSet::new(&ascii_patterns).map_err(|e| err(format!("cue patterns: {e}")))?;
+        let set_of = |looks: fn(Look) -> Hir| -> Result<RegexSet, StanceError> {
+            let patterns = cue_patterns
+                .iter()
+                .map(|p| with_word_looks(p, looks))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| err(format!("cue patterns: {e}")))?;
+            RegexSet::new(&patterns).map_err(|e| err(format!("cue patterns: {e}")))
+        };
+        let cue_set_ascii = set_of(ascii_word_look)?;
+        let cue_set_loose = set_of(no_word_look)?;
         let lower = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|w| w.to_lowercase().replace('’', "'"))
@@ -305,45 +308,61 @@ impl Lexicon {
             context: raw.context,
             cues,
             salutation,
-            cue_set,
             cue_set_ascii,
+            cue_set_loose,
         })
     }
 }
 
-/// `pattern` with every Unicode word-boundary assertion made its ASCII form: on ASCII text
-/// the two match the same places (ASCII letters, digits and `_` are exactly the Unicode word
-/// characters such text has).
-fn with_ascii_word_boundaries(pattern: &str) -> Result<String, String> {
+/// `pattern` with each of its look-around assertions replaced by `looks(look)`.
+fn with_word_looks(pattern: &str, looks: fn(Look) -> Hir) -> Result<String, String> {
     let hir = regex_syntax::Parser::new()
         .parse(pattern)
         .map_err(|e| e.to_string())?;
-    Ok(ascii_looks(hir).to_string())
+    Ok(map_looks(hir, looks).to_string())
 }
 
-/// Rebuilds `hir` with ASCII word boundaries. Recursion follows the regex's own nesting,
-/// which the parser limits (250 levels by default).
-fn ascii_looks(hir: Hir) -> Hir {
+/// A Unicode word-boundary assertion in its ASCII form, any other assertion as it is.
+fn ascii_word_look(look: Look) -> Hir {
+    Hir::look(match look {
+        Look::WordUnicode => Look::WordAscii,
+        Look::WordUnicodeNegate => Look::WordAsciiNegate,
+        Look::WordStartUnicode => Look::WordStartAscii,
+        Look::WordEndUnicode => Look::WordEndAscii,
+        Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+        Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+        other => other,
+    })
+}
+
+/// Nothing for a word-boundary assertion (so the pattern matches more), any other
+/// assertion as it is.
+fn no_word_look(look: Look) -> Hir {
+    match look {
+        Look::Start | Look::End | Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF => {
+            Hir::look(look)
+        }
+        _ => Hir::empty(),
+    }
+}
+
+/// Rebuilds `hir` with `looks` applied to its assertions. Recursion follows the regex's own
+/// nesting, which the parser limits (250 levels by default).
+fn map_looks(hir: Hir, looks: fn(Look) -> Hir) -> Hir {
     match hir.into_kind() {
-        HirKind::Look(look) => Hir::look(match look {
-            Look::WordUnicode => Look::WordAscii,
-            Look::WordUnicodeNegate => Look::WordAsciiNegate,
-            Look::WordStartUnicode => Look::WordStartAscii,
-            Look::WordEndUnicode => Look::WordEndAscii,
-            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
-            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
-            other => other,
-        }),
+        HirKind::Look(look) => looks(look),
         HirKind::Repetition(mut r) => {
-            r.sub = Box::new(ascii_looks(*r.sub));
+            r.sub = Box::new(map_looks(*r.sub, looks));
             Hir::repetition(r)
         }
         HirKind::Capture(mut c) => {
-            c.sub = Box::new(ascii_looks(*c.sub));
+            c.sub = Box::new(map_looks(*c.sub, looks));
             Hir::capture(c)
         }
-        HirKind::Concat(v) => Hir::concat(v.into_iter().map(ascii_looks).collect()),
-        HirKind::Alternation(v) => Hir::alternation(v.into_iter().map(ascii_looks).collect()),
+        HirKind::Concat(v) => Hir::concat(v.into_iter().map(|h| map_looks(h, looks)).collect()),
+        HirKind::Alternation(v) => {
+            Hir::alternation(v.into_iter().map(|h| map_looks(h, looks)).collect())
+        }
         HirKind::Empty => Hir::empty(),
         HirKind::Literal(l) => Hir::literal(l.0),
         HirKind::Class(c) => Hir::class(c),
@@ -405,15 +424,25 @@ mod tests {
     }
 
     #[test]
-    fn ascii_cue_set_agrees_with_the_unicode_one_on_ascii_text() {
+    fn cue_sets_pick_exactly_on_ascii_text_and_a_superset_elsewhere() {
         let lex = Lexicon::builtin();
+        let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap().to_string();
         assert_eq!(
-            with_ascii_word_boundaries(r"(?i)\bno\b|\Bx\b{start}").unwrap(),
-            regex_syntax::Parser::new()
-                .parse(r"(?i)(?-u:\b)no(?-u:\b)|(?-u:\B)x(?-u:\b{start})")
-                .unwrap()
-                .to_string()
+            with_word_looks(r"(?i)\bno\b|\Bx\b{start}$", ascii_word_look).unwrap(),
+            parse(r"(?i)(?-u:\b)no(?-u:\b)|(?-u:\B)x(?-u:\b{start})$")
         );
+        assert_eq!(
+            with_word_looks(r"(?i)\bno\b|\Bx\b{start}$", no_word_look).unwrap(),
+            parse(r"(?i)no|x$")
+        );
+        // The exact set: every cue's own regex, with Unicode word boundaries.
+        let exact = |text: &str| -> Vec<usize> {
+            (0..lex.cues.len())
+                .filter(|&i| lex.cues[i].regex.is_match(text))
+                .collect()
+        };
+        let picked =
+            |text: &str| -> Vec<usize> { lex.cues_that_may_match(text).into_iter().collect() };
         for text in [
             "I agree, you are right on!",
             "No, that is nonsense. What are you talking about?",
@@ -421,17 +450,20 @@ mod tests {
             "agreeable disagreement_x yes_ no-",
             "",
         ] {
-            let u: Vec<usize> = lex.cue_set.matches(text).into_iter().collect();
-            let a: Vec<usize> = lex.cue_set_ascii.matches(text).into_iter().collect();
-            assert_eq!(u, a, "{text:?}");
-            let used: Vec<usize> = lex.cues_that_may_match(text).into_iter().collect();
-            assert_eq!(used, u);
+            assert_eq!(picked(text), exact(text), "{text:?}");
         }
-        // Outside ASCII the Unicode set decides: "é" is a word character there.
-        let text = "bé agreé";
-        let used: Vec<usize> = lex.cues_that_may_match(text).into_iter().collect();
-        let u: Vec<usize> = lex.cue_set.matches(text).into_iter().collect();
-        assert_eq!(used, u);
+        // Outside ASCII the loose set keeps every cue that matches ("é" is a word character,
+        // so "agreeé" holds no "agree" word, yet the cue is still searched).
+        for text in [
+            "bé agreeé",
+            "Genau! Ich stimme zu — you’re right",
+            "ägree, but… no",
+        ] {
+            let p = picked(text);
+            assert!(exact(text).iter().all(|i| p.contains(i)), "{text:?}");
+        }
+        assert!(exact("bé agreeé").is_empty());
+        assert!(!picked("bé agreeé").is_empty());
     }
 
     #[test]
