@@ -262,10 +262,29 @@ fn jaccard_at_least(a: &[u64], b: &[u64], least: f64) -> Option<f64> {
     ((n as f64) >= need).then(|| n as f64 / (total - n as f64))
 }
 
-/// Whether sets of sizes `a` and `b` can have a Jaccard similarity of `least`: the test
-/// [`jaccard_at_least`] makes before its first step, without reading the sets.
-fn sizes_may_reach(a: usize, b: usize, least: f64) -> bool {
-    a.min(b) as f64 >= least * (a + b) as f64 / (1.0 + least) - 1e-9
+/// Whether sets of sizes `a` and `b` that share at most `most_shared` elements can have a
+/// Jaccard similarity of `least` (the bound [`jaccard_at_least`] applies as it goes).
+fn overlap_may_reach(a: usize, b: usize, most_shared: usize, least: f64) -> bool {
+    most_shared as f64 >= least * (a + b) as f64 / (1.0 + least) - 1e-9
+}
+
+/// The most elements two sorted sets of sizes `a` and `b` can share when one value stands
+/// at position `pa` of the first and `pb` of the second: the smaller values can only pair
+/// with smaller ones, the larger with larger (the positional filter of set-similarity
+/// joins).
+fn most_shared_around(a: usize, pa: usize, b: usize, pb: usize) -> usize {
+    pa.min(pb) + 1 + (a - pa - 1).min(b - pb - 1)
+}
+
+/// One entry of a posting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Posting {
+    /// The comment (global index).
+    comment: u32,
+    /// Its number of shingles.
+    size: u32,
+    /// Where the list's value stands among its shingles (below [`SKETCH`]).
+    at: u8,
 }
 
 /// The earliest [`MAX_POSTINGS`] comments (global indexes, ascending) of every sketch value
@@ -275,16 +294,30 @@ fn sizes_may_reach(a: usize, b: usize, least: f64) -> bool {
 struct Postings {
     /// Value → (start, end) in `comments`.
     ranges: FxHashMap<u64, (u32, u32)>,
-    comments: Vec<u32>,
+    /// Size and position sit beside the id so that most candidates are dismissed by
+    /// [`most_shared_around`] while the list is read in order.
+    comments: Vec<Posting>,
 }
 
 impl Postings {
     fn new(shingles: &[Vec<u64>]) -> Postings {
         // Sorted by hash, so the first SKETCH values of a comment are its bottom-k sketch.
-        let mut pairs: Vec<(u64, u32)> = shingles
+        let mut pairs: Vec<(u64, Posting)> = shingles
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(i, s)| s[..s.len().min(SKETCH)].iter().map(move |&v| (v, i as u32)))
+            .flat_map_iter(|(i, s)| {
+                s[..s.len().min(SKETCH)]
+                    .iter()
+                    .enumerate()
+                    .map(move |(at, &v)| {
+                        let p = Posting {
+                            comment: i as u32,
+                            size: s.len() as u32,
+                            at: at as u8,
+                        };
+                        (v, p)
+                    })
+            })
             .collect();
         pairs.par_sort_unstable();
         let mut ranges = FxHashMap::default();
@@ -294,14 +327,14 @@ impl Postings {
                 continue;
             }
             let start = comments.len() as u32;
-            comments.extend(run.iter().take(MAX_POSTINGS).map(|&(_, c)| c));
+            comments.extend(run.iter().take(MAX_POSTINGS).map(|&(_, p)| p));
             ranges.insert(run[0].0, (start, comments.len() as u32));
         }
         Postings { ranges, comments }
     }
 
-    /// The comments of sketch value `v`, in corpus order.
-    fn get(&self, v: u64) -> Option<&[u32]> {
+    /// The comments of sketch value `v` with their sizes, in corpus order.
+    fn get(&self, v: u64) -> Option<&[Posting]> {
         let &(a, b) = self.ranges.get(&v)?;
         self.comments.get(a as usize..b as usize)
     }
@@ -331,9 +364,6 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // the entries before it, which are exactly what a list filled in corpus order held when
     // the comment was reached: so the lookups below can run in any order, in parallel.
     let postings = Postings::new(&sh);
-    // Sizes apart, so that pairs too different in size to reach `least` are dismissed
-    // without reading the other comment's shingles.
-    let sizes: Vec<u32> = sh.iter().map(|s| s.len() as u32).collect();
     // Only a best match at or above the lowest rule threshold is ever read, so pairs that
     // cannot reach it are cut short; the best of the rest is the same as among all pairs.
     let n = sh.len();
@@ -342,15 +372,24 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
         .flat_map_iter(|b| {
             // `mark[j] == i` when comment j was already a candidate of comment i.
             let mut mark = vec![u32::MAX; n];
-            let (sh, postings, sizes) = (&sh, &postings, &sizes);
+            let (sh, postings) = (&sh, &postings);
             (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
                 let s = &sh[i];
                 let mut best: Option<(u32, f64)> = None;
-                for list in s[..s.len().min(SKETCH)]
+                for (at, list) in s[..s.len().min(SKETCH)]
                     .iter()
-                    .filter_map(|v| postings.get(*v))
+                    .enumerate()
+                    .filter_map(|(at, v)| Some((at, postings.get(*v)?)))
                 {
-                    for &j in list.iter().take_while(|&&j| (j as usize) < i) {
+                    for p in list.iter().take_while(|p| (p.comment as usize) < i) {
+                        // Every value a pair shares bounds its overlap, so a pair this
+                        // bound rules out can never reach `least`: it is dismissed before
+                        // anything of the other comment is read.
+                        let (j, size) = (p.comment, p.size as usize);
+                        let most = most_shared_around(s.len(), at, size, p.at as usize);
+                        if !overlap_may_reach(s.len(), size, most, least) {
+                            continue;
+                        }
                         let Some(m) = mark.get_mut(j as usize) else {
                             continue;
                         };
@@ -358,9 +397,6 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
                             continue;
                         }
                         *m = i as u32;
-                        if !sizes_may_reach(s.len(), sizes[j as usize] as usize, least) {
-                            continue;
-                        }
                         let Some(o) = sh.get(j as usize) else {
                             continue;
                         };
@@ -899,5 +935,49 @@ fn eval(
             details.dedup();
             any.then(|| (spans, details.join("; ")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The positional bound never undercuts the true overlap, so dismissing a pair by
+        /// it never loses a near-duplicate.
+        #[test]
+        fn positional_bound_holds(
+            a in proptest::collection::btree_set(0u64..60, 1..40),
+            b in proptest::collection::btree_set(0u64..60, 1..40),
+        ) {
+            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            let shared = a.iter().filter(|v| b.binary_search(v).is_ok()).count();
+            for (pa, v) in a.iter().enumerate() {
+                if let Ok(pb) = b.binary_search(v) {
+                    proptest::prop_assert!(most_shared_around(a.len(), pa, b.len(), pb) >= shared);
+                }
+            }
+            // What jaccard_at_least accepts, the overlap bound with the true overlap accepts.
+            for least in [0.3, 0.5, 0.8] {
+                if jaccard_at_least(&a, &b, least).is_some() {
+                    proptest::prop_assert!(overlap_may_reach(a.len(), b.len(), shared, least));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn postings_keep_shared_values_in_corpus_order_with_positions() {
+        let sh = vec![vec![1, 5, 9], vec![5, 7], vec![2, 5], vec![3]];
+        let p = Postings::new(&sh);
+        let five: Vec<(u32, u32, u8)> = p
+            .get(5)
+            .unwrap()
+            .iter()
+            .map(|q| (q.comment, q.size, q.at))
+            .collect();
+        assert_eq!(five, [(0, 3, 1), (1, 2, 0), (2, 2, 1)]);
+        // A value of one comment gives no list.
+        assert!(p.get(9).is_none() && p.get(3).is_none());
     }
 }
