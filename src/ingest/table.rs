@@ -3,9 +3,10 @@
 //!
 //! Both readers stream: a record is parsed, turned into a comment and dropped, so a 1 GB
 //! file never needs 1 GB of text at once (only the comments themselves are kept). CSV is
-//! parsed by hand (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks);
-//! each record is decoded on its own, as UTF-8 or else Windows-1252, so one cp1252 row in a
-//! UTF-8 file costs nothing elsewhere. A UTF-8 BOM and CRLF line ends are accepted.
+//! split by the crate's one splitter, [`crate::text::csv::RecordReader`] (RFC 4180: quoted
+//! fields may hold commas, doubled quotes and line breaks); each record is decoded on its
+//! own, as UTF-8 or else Windows-1252, so one cp1252 row in a UTF-8 file costs nothing
+//! elsewhere. A UTF-8 BOM and CRLF line ends are accepted; a lone CR is field text.
 //!
 //! Mapping: a null or empty parent is a top-level comment; without a thread column every
 //! record of a file belongs to one thread named after the file; every other column is kept
@@ -19,6 +20,7 @@ use crate::error::IngestError;
 use crate::model::{
     AuthorSource, Comment, Format, IngestStats, LineRange, ReplyLink, Thread, parse_timestamp,
 };
+use crate::text::csv::{CsvError, RecordReader};
 use crate::text::encoding::cp1252_char;
 use crate::text::encoding::repair_mojibake_owned;
 use crate::text::normalize_paragraphs;
@@ -713,155 +715,26 @@ impl<'de> Visitor<'de> for CellSeed {
 // ---------------------------------------------------------------------------------------
 // CSV.
 
-/// A streaming RFC 4180 record splitter over a byte reader.
-struct CsvSplitter<R> {
-    reader: R,
-    /// Physical lines consumed so far.
-    line: u64,
-    buf: Vec<u8>,
-    /// The current record's field bytes, concatenated.
-    data: Vec<u8>,
-    /// End offset in `data` of each field.
-    ends: Vec<usize>,
-}
-
-/// Why a CSV record could not be split.
-struct CsvError {
-    line: u64,
-    message: String,
-    /// The rest of the file is unusable (an unterminated quote ran to the end).
-    fatal: bool,
-}
-
-impl<R: BufRead> CsvSplitter<R> {
-    fn new(reader: R) -> Self {
-        CsvSplitter {
-            reader,
-            line: 0,
-            buf: Vec::with_capacity(4096),
-            data: Vec::with_capacity(4096),
-            ends: Vec::with_capacity(16),
-        }
-    }
-
-    fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
-    }
-
-    /// Reads the next record; returns its first and last line, or `None` at the end.
-    fn next_record(&mut self) -> Result<Option<(u64, u64)>, CsvError> {
-        #[derive(PartialEq)]
-        enum St {
-            FieldStart,
-            Unquoted,
-            Quoted,
-            QuoteInQuoted,
-        }
-        self.data.clear();
-        self.ends.clear();
-        let mut start_line = 0;
-        let mut st = St::FieldStart;
-        loop {
-            self.buf.clear();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buf)
-                .map_err(|e| CsvError {
-                    line: self.line + 1,
-                    message: format!("read error: {e}"),
-                    fatal: true,
-                })?;
-            if n == 0 {
-                if st == St::Quoted {
-                    return Err(CsvError {
-                        line: start_line,
-                        message: "unterminated quoted field: expected a closing '\"' before the end of the file".into(),
-                        fatal: true,
-                    });
-                }
-                if start_line == 0 {
-                    return Ok(None);
-                }
-                // A last record without a final line break.
-                self.ends.push(self.data.len());
-                return Ok(Some((start_line, self.line)));
-            }
-            self.line += 1;
-            let mut bytes: &[u8] = &self.buf;
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            // CRLF and LF end lines alike, also inside quoted fields (where they become LF).
-            let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            let body = body.strip_suffix(b"\r").unwrap_or(body);
-            if st != St::Quoted && start_line == 0 {
-                if body.iter().all(|b| b.is_ascii_whitespace()) {
-                    continue; // blank line between records
-                }
-                start_line = self.line;
-            }
-            let mut i = 0;
-            while i < body.len() {
-                let c = body[i];
-                match st {
-                    St::FieldStart => match c {
-                        b'"' => st = St::Quoted,
-                        b',' => self.ends.push(self.data.len()),
-                        _ => {
-                            self.data.push(c);
-                            st = St::Unquoted;
-                        }
-                    },
-                    St::Unquoted => match c {
-                        b',' => {
-                            self.ends.push(self.data.len());
-                            st = St::FieldStart;
-                        }
-                        // A stray quote inside an unquoted field is kept literally.
-                        _ => self.data.push(c),
-                    },
-                    St::Quoted => match c {
-                        b'"' => st = St::QuoteInQuoted,
-                        _ => self.data.push(c),
-                    },
-                    St::QuoteInQuoted => match c {
-                        b'"' => {
-                            self.data.push(b'"');
-                            st = St::Quoted;
-                        }
-                        b',' => {
-                            self.ends.push(self.data.len());
-                            st = St::FieldStart;
-                        }
-                        _ => {
-                            let field = self.ends.len() + 1;
-                            // Skip the rest of the record so lenient mode can go on.
-                            return Err(CsvError {
-                                line: self.line,
-                                message: format!(
-                                    "field {field}: expected ',' or the end of the line after a closing '\"', found {:?}",
-                                    char::from(c)
-                                ),
-                                fatal: false,
-                            });
-                        }
-                    },
-                }
-                i += 1;
-            }
-            match st {
-                St::Quoted => {
-                    // A line break inside a quoted field is part of the value.
-                    self.data.push(b'\n');
-                    continue;
-                }
-                _ => {
-                    self.ends.push(self.data.len());
-                    return Ok(Some((start_line, self.line)));
-                }
-            }
-        }
+/// The line, message and fatality of a splitter error in this reader's own words (the
+/// wording tests and users know): an unclosed quote is reported at its record's first line
+/// and ends the file, a stray character after a closing quote costs only its record.
+fn csv_problem(e: &CsvError) -> (u64, String, bool) {
+    match e {
+        CsvError::UnclosedQuote { record_line, .. } => (
+            *record_line,
+            "unterminated quoted field: expected a closing '\"' before the end of the file".into(),
+            true,
+        ),
+        CsvError::AfterQuote {
+            line, field, found, ..
+        } => (
+            *line,
+            format!(
+                "field {field}: expected ',' or the end of the line after a closing '\"', found {found:?}"
+            ),
+            false,
+        ),
+        CsvError::Read { line, message } => (*line, format!("read error: {message}"), true),
     }
 }
 
@@ -869,7 +742,9 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
     let reader = open_lines(input, opts)?;
     let cols = &opts.columns;
     let mut b = Builder::new(input, opts, Format::Csv);
-    let mut split = CsvSplitter::new(reader);
+    // The crate's one splitter; a lone CR stays part of its field, as comment tables have
+    // always read it (LF and CRLF end lines), so text and line numbers do not move.
+    let mut split = RecordReader::new(reader, ',').lone_cr_ends_line(false);
     let malformed = |line: u64, record: Option<u64>, message: String| IngestError::Malformed {
         path: input.path.clone(),
         line: Some(line),
@@ -877,10 +752,11 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
         message,
     };
     let header = match split.next_record() {
-        Ok(Some(_)) => (0..split.ends.len())
+        Ok(Some(_)) => split
+            .fields()
             .enumerate()
-            .map(|(k, i)| {
-                let name = decode_bytes(split.field(i)).trim().to_string();
+            .map(|(k, field)| {
+                let name = decode_bytes(field).trim().to_string();
                 if name.is_empty() {
                     format!("column{}", k + 1)
                 } else {
@@ -889,7 +765,10 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
             })
             .collect::<Vec<String>>(),
         Ok(None) => return Err(IngestError::Empty(input.path.clone())),
-        Err(e) => return Err(malformed(e.line, None, format!("header: {}", e.message))),
+        Err(e) => {
+            let (line, message, _) = csv_problem(&e);
+            return Err(malformed(line, None, format!("header: {message}")));
+        }
     };
     let slots: Vec<Option<Slot>> = header.iter().map(|h| cols.slot_of(h)).collect();
     if !slots.contains(&Some(Slot::Text)) {
@@ -919,13 +798,13 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
     let mut record = 0u64;
     loop {
         let (start, end) = match split.next_record() {
-            Ok(Some(r)) => r,
+            Ok(Some(r)) => (r.first, r.last),
             Ok(None) => break,
             Err(e) => {
                 record += 1;
-                let fatal = e.fatal;
-                let err = malformed(e.line, Some(record), e.message);
-                b.bad_record(err, e.line)?;
+                let (line, message, fatal) = csv_problem(&e);
+                let err = malformed(line, Some(record), message);
+                b.bad_record(err, line)?;
                 if fatal {
                     break;
                 }
@@ -934,22 +813,22 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
             }
         };
         record += 1;
-        if split.ends.len() != header.len() {
+        if split.len() != header.len() {
             let err = malformed(
                 start,
                 Some(record),
                 format!(
                     "expected {} fields as in the header, found {}",
                     header.len(),
-                    split.ends.len()
+                    split.len()
                 ),
             );
             b.bad_record(err, start)?;
             continue;
         }
         let mut row = Row::default();
-        for (i, slot) in slots.iter().enumerate() {
-            let value = decode_bytes(split.field(i)).into_owned();
+        for ((i, slot), field) in slots.iter().enumerate().zip(split.fields()) {
+            let value = decode_bytes(field).into_owned();
             match slot {
                 Some(s) => row.cells[*s as usize] = Some(Cell::Text(value)),
                 None if value.is_empty() => {}
@@ -972,17 +851,19 @@ mod tests {
     use super::*;
 
     fn split_all(input: &[u8]) -> Vec<Result<Vec<String>, String>> {
-        let mut s = CsvSplitter::new(input);
+        let mut s = RecordReader::new(input, ',').lone_cr_ends_line(false);
         let mut out = Vec::new();
         loop {
             match s.next_record() {
-                Ok(Some(_)) => out.push(Ok((0..s.ends.len())
-                    .map(|i| decode_bytes(s.field(i)).into_owned())
+                Ok(Some(_)) => out.push(Ok(s
+                    .fields()
+                    .map(|f| decode_bytes(f).into_owned())
                     .collect())),
                 Ok(None) => break,
                 Err(e) => {
-                    out.push(Err(format!("{}: {}", e.line, e.message)));
-                    if e.fatal {
+                    let (line, message, fatal) = csv_problem(&e);
+                    out.push(Err(format!("{line}: {message}")));
+                    if fatal {
                         break;
                     }
                 }

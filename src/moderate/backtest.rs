@@ -278,8 +278,9 @@ pub fn load_davidson(path: &Path) -> Result<Vec<Item>, DatasetError> {
     // The crate's one CSV splitter; a damaged file is an error naming its line.
     let records = crate::text::csv::split_records(&text, ',').map_err(|e| {
         let line = match e {
-            crate::text::csv::CsvError::UnclosedQuote { line }
-            | crate::text::csv::CsvError::AfterQuote { line, .. } => line as usize,
+            crate::text::csv::CsvError::UnclosedQuote { line, .. }
+            | crate::text::csv::CsvError::AfterQuote { line, .. }
+            | crate::text::csv::CsvError::Read { line, .. } => line as usize,
         };
         DatasetError::Malformed {
             path: path.to_path_buf(),

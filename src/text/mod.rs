@@ -1,5 +1,5 @@
-//! Text handling shared by every layer: decoding and repair, markup to text, and the one
-//! tokenizer.
+//! Text handling shared by every layer: decoding and repair, markup to text, the one
+//! tokenizer and the one CSV record splitter.
 
 pub mod csv;
 pub mod encoding;
