@@ -485,3 +485,96 @@ pub fn choose_k(
     }
     Ok((best.0, best.1, scores))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seeded matrix of `n` rows and `d` columns with entries in [-1, 1).
+    fn random(n: usize, d: usize, seed: u64) -> Array2<f32> {
+        let mut rng = Xoshiro256Plus::seed_from_u64(seed);
+        Array2::from_shape_fn((n, d), |_| rng.r#gen::<f32>() * 2.0 - 1.0)
+    }
+
+    #[test]
+    fn kernels_agree_on_dot_products() {
+        // Widths that are not multiples of eight and centroid counts not multiples of four
+        // exercise the tails of the vector kernel.
+        for (d, k) in [(1, 1), (7, 3), (8, 4), (13, 5), (256, 30)] {
+            let x = random(1, d, 1);
+            let c = random(k, d, 2);
+            let row = x.as_slice().unwrap();
+            let cents = c.as_slice().unwrap();
+            let mut fast = vec![0f32; k];
+            let mut plain = vec![0f32; k];
+            Kernel::detect().dots(row, cents, &mut fast);
+            dots_portable(row, cents, &mut plain);
+            for j in 0..k {
+                let exact: f64 = (0..d)
+                    .map(|t| f64::from(row[t]) * f64::from(cents[j * d + t]))
+                    .sum();
+                assert!(
+                    (f64::from(fast[j]) - exact).abs() < 1e-4,
+                    "d={d} k={k} j={j}"
+                );
+                assert!(
+                    (f64::from(plain[j]) - exact).abs() < 1e-4,
+                    "d={d} k={k} j={j}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nearest_is_the_closest_centroid_by_squared_distance() {
+        let x = random(5000, 37, 3);
+        let c = random(9, 37, 4);
+        let got = nearest(x.view(), &c);
+        let mut checked = 0;
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let dist: Vec<f64> = c
+                .rows()
+                .into_iter()
+                .map(|cr| {
+                    row.iter()
+                        .zip(cr.iter())
+                        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+                        .sum()
+                })
+                .collect();
+            let mut order: Vec<usize> = (0..dist.len()).collect();
+            order.sort_by(|&a, &b| dist[a].total_cmp(&dist[b]));
+            // Rows whose two nearest centroids are tied within f32 rounding may go either way.
+            if dist[order[1]] - dist[order[0]] > 1e-3 {
+                assert_eq!(got[i], order[0], "row {i}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 4900, "{checked}");
+    }
+
+    #[test]
+    fn lloyd_separates_well_apart_groups() {
+        // Three tight groups around distant corners, started from one member of each.
+        let mut x = random(300, 16, 5) * 0.05;
+        for (i, mut row) in x.rows_mut().into_iter().enumerate() {
+            row[i % 3] += 10.0;
+        }
+        let start = x.select(Axis(0), &[0, 1, 2]);
+        let c = lloyd(&x, start, 50, 1e-4);
+        let labels = nearest(x.view(), &c);
+        for (i, &l) in labels.iter().enumerate() {
+            assert_eq!(l, i % 3, "row {i}");
+        }
+    }
+
+    #[test]
+    fn samples_are_sorted_distinct_and_seeded() {
+        let a = sample_indices(100_000, 500, 9);
+        assert_eq!(a.len(), 500);
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(a, sample_indices(100_000, 500, 9));
+        assert_ne!(a, sample_indices(100_000, 500, 10));
+        assert_eq!(sample_indices(7, 500, 9), (0..7).collect::<Vec<_>>());
+    }
+}
