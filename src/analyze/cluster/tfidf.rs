@@ -423,4 +423,129 @@ mod tests {
         // "war" is in 3 of 4 units (> 50 %); of the rest, the two most frequent remain.
         assert_eq!(v.terms, ["gas", "peace"]);
     }
+
+    /// Vocabulary terms, their df, and each row's (term, weight) pairs.
+    type Reference = (Vec<String>, Vec<u32>, Vec<Vec<(String, f32)>>);
+
+    /// The plain definition the chunked, interned, sharded implementation must equal.
+    fn reference(texts: &[String], group: impl Fn(usize) -> u64, s: TfIdfSettings) -> Reference {
+        use std::collections::{BTreeMap, BTreeSet};
+        let tok = Tokenizer::new(Language::English);
+        let feats: Vec<Vec<String>> = texts.iter().map(|t| tok.terms_with_bigrams(t)).collect();
+        let mut units: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        let mut groups: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+        for (i, f) in feats.iter().enumerate() {
+            for t in f {
+                units.entry(t).or_default().insert(i);
+                groups.entry(t).or_default().insert(group(i));
+            }
+        }
+        let n = texts.len();
+        let max_df = ((s.max_df * n as f64).floor() as usize).max(1);
+        let mut kept: Vec<(&str, usize)> = units
+            .iter()
+            .filter(|(t, u)| groups[*t].len() >= s.min_df && u.len() <= max_df)
+            .map(|(t, u)| (*t, u.len()))
+            .collect();
+        if kept.len() > s.max_features {
+            kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            kept.truncate(s.max_features);
+        }
+        kept.sort();
+        let idf: BTreeMap<&str, f32> = kept
+            .iter()
+            .map(|&(t, d)| (t, (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32))
+            .collect();
+        let rows = feats
+            .iter()
+            .map(|f| {
+                let mut tf: BTreeMap<&str, u32> = BTreeMap::new();
+                for t in f.iter().filter(|t| idf.contains_key(t.as_str())) {
+                    *tf.entry(t).or_default() += 1;
+                }
+                let w: Vec<(String, f32)> = tf
+                    .iter()
+                    .map(|(t, &c)| (t.to_string(), (1.0 + (c as f32).ln()) * idf[t]))
+                    .collect();
+                let norm = w.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+                w.into_iter().map(|(t, v)| (t, v / norm)).collect()
+            })
+            .collect();
+        let (terms, df) = kept.iter().map(|&(t, d)| (t.to_string(), d as u32)).unzip();
+        (terms, df, rows)
+    }
+
+    #[test]
+    fn chunked_fit_equals_the_plain_definition_across_chunks() {
+        const WORDS: [&str; 23] = [
+            "gas",
+            "pipeline",
+            "nato",
+            "ukraine",
+            "peace",
+            "paris",
+            "treaty",
+            "russia",
+            "syria",
+            "qatar",
+            "europe",
+            "border",
+            "sanction",
+            "oil",
+            "troop",
+            "vote",
+            "the",
+            "and",
+            "not",
+            "is",
+            "pipelines",
+            "Gas",
+            "NATO’s",
+        ];
+        // More than two chunks of units; groups of four never straddle a chunk boundary.
+        let mut state = 7u64;
+        let texts: Vec<String> = (0..(2 * CHUNK + 900))
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let len = 1 + (state >> 60) as usize;
+                (0..len)
+                    .map(|k| WORDS[((state >> (k * 5 % 55)) % WORDS.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        for (min_df, max_df, max_features) in [(2, 0.5, 10_000), (3, 0.9, 40), (1, 1.0, 7)] {
+            let s = TfIdfSettings {
+                min_df,
+                max_df,
+                max_features,
+                bigrams: true,
+            };
+            let group = |i: usize| (i / 4) as u64;
+            let (v, m) = fit_transform(&texts, |_| Tokenizer::new(Language::English), group, s);
+            let (terms, df, rows) = reference(&texts, group, s);
+            assert_eq!(v.terms, terms);
+            assert_eq!(v.df, df);
+            if max_features == 10_000 {
+                // The corpus is rich enough to test something: many terms, bigrams among them.
+                assert!(v.terms.len() > 30 && v.terms.iter().any(|t| t.contains(' ')));
+            }
+            assert_eq!(m.nrows(), texts.len());
+            for (i, want) in rows.iter().enumerate() {
+                let (c, d) = m.row(i);
+                let got: Vec<(&str, f32)> = c
+                    .iter()
+                    .zip(d)
+                    .map(|(&c, &d)| (v.terms[c as usize].as_str(), d))
+                    .collect();
+                assert_eq!(got.len(), want.len(), "row {i}");
+                for ((gt, gv), (wt, wv)) in got.iter().zip(want) {
+                    assert_eq!(gt, wt, "row {i}");
+                    assert!((gv - wv).abs() < 1e-5, "row {i} {gt}: {gv} vs {wv}");
+                }
+            }
+        }
+    }
 }
