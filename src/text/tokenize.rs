@@ -397,10 +397,15 @@ pub fn detect_language(text: &str) -> Language {
         if k >= 2000 {
             break;
         }
-        // Run once per thread over 2,000 words: no allocation per word.
-        let w = if w.bytes().any(|b| !b.is_ascii_lowercase()) {
+        // Run once per thread over 2,000 words: no allocation per ASCII word.
+        let lower;
+        let w = if !w.is_ascii() {
+            lower = w.to_lowercase();
+            lower.as_str()
+        } else if w.bytes().any(|b| b.is_ascii_uppercase()) {
             buf.clear();
-            buf.extend(w.chars().flat_map(char::to_lowercase));
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
             buf.as_str()
         } else {
             w

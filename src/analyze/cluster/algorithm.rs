@@ -178,7 +178,7 @@ pub fn kmeans(
 const ASSIGN_CHUNK: usize = 2048;
 
 /// Index of the nearest centroid of every row (the first on ties), from `|c|² − 2x·c`
-/// (`|x|²` is the same for every centroid of a row). The dot products run in [`dots`]: a
+/// (`|x|²` is the same for every centroid of a row). The dot products run in [`Kernel::dots`]: a
 /// general matrix product (matrixmultiply) spent more time packing the 2048 × 256 row blocks
 /// than multiplying them by only k ≈ 30 centroids.
 pub fn nearest(x: ArrayView2<f32>, c: &Array2<f32>) -> Vec<usize> {
@@ -190,9 +190,12 @@ pub fn nearest(x: ArrayView2<f32>, c: &Array2<f32>) -> Vec<usize> {
     }
     let cs = c.as_standard_layout();
     let xs = x.as_standard_layout();
-    let (Some(cflat), Some(xflat)) = (cs.as_slice(), xs.as_slice()) else {
-        return out;
-    };
+    let cflat = cs
+        .as_slice()
+        .expect("a standard-layout array is contiguous");
+    let xflat = xs
+        .as_slice()
+        .expect("a standard-layout array is contiguous");
     let csq: Vec<f32> = cflat.chunks_exact(d).map(|r| dots_one(r, r)).collect();
     let kernel = Kernel::detect();
     out.par_chunks_mut(ASSIGN_CHUNK)
@@ -339,27 +342,24 @@ pub fn lloyd(
     tolerance: f32,
 ) -> Array2<f32> {
     let k = centroids.nrows();
+    let d = x.ncols().max(1);
+    // Rows summed as plain slices: a per-row ndarray view cost more than the addition.
+    let xs = x.as_standard_layout();
+    let rows = xs
+        .as_slice()
+        .expect("a standard-layout array is contiguous");
     for _ in 0..max_iter {
         let labels = nearest(x.view(), &centroids);
         let mut sums = centroids.as_standard_layout().into_owned();
         let mut counts = vec![1usize; k];
-        let d = x.ncols();
-        match (sums.as_slice_mut(), x.as_slice()) {
-            (Some(s), Some(xf)) if d > 0 => {
-                for (row, &l) in xf.chunks_exact(d).zip(&labels) {
-                    for (a, &v) in s[l * d..(l + 1) * d].iter_mut().zip(row) {
-                        *a += v;
-                    }
-                    counts[l] += 1;
-                }
+        let acc = sums
+            .as_slice_mut()
+            .expect("a standard-layout array is contiguous");
+        for (row, &l) in rows.chunks_exact(d).zip(&labels) {
+            for (a, &v) in acc[l * d..(l + 1) * d].iter_mut().zip(row) {
+                *a += v;
             }
-            _ => {
-                for (row, &l) in x.rows().into_iter().zip(&labels) {
-                    let mut c = sums.row_mut(l);
-                    c += &row;
-                    counts[l] += 1;
-                }
-            }
+            counts[l] += 1;
         }
         for (mut c, &cnt) in sums.rows_mut().into_iter().zip(&counts) {
             c /= cnt as f32;

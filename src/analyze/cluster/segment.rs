@@ -132,10 +132,11 @@ fn term_key(t: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(t)
 }
 
-fn union(into: &mut Vec<u64>, mut more: Vec<u64>) {
-    into.append(&mut more);
-    into.sort_unstable();
-    into.dedup();
+/// Term keys as a set: sorted, without repeats.
+fn into_set(mut keys: Vec<u64>) -> Vec<u64> {
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Joins adjacent pieces of one comment that continue the same argument: when the cosine of
@@ -202,8 +203,9 @@ fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) ->
         };
     }
     let mut out: Vec<Piece> = Vec::new();
+    // `pending.terms` holds every term of the pending text, repeats included, until the
+    // piece is complete: its length is the piece's term count.
     let mut pending = Piece::default();
-    let mut pending_terms = 0usize;
     for p in pieces {
         let p = p.trim();
         if p.is_empty() {
@@ -213,16 +215,13 @@ fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) ->
             pending.text.push_str(sep);
         }
         pending.text.push_str(p);
-        tok.for_each_term(p, |t| {
-            pending_terms += 1;
-            pending.terms.push(term_key(t));
-        });
-        if pending_terms >= min_terms {
-            let mut done = std::mem::take(&mut pending);
-            done.terms.sort_unstable();
-            done.terms.dedup();
-            out.push(done);
-            pending_terms = 0;
+        tok.for_each_term(p, |t| pending.terms.push(term_key(t)));
+        if pending.terms.len() >= min_terms {
+            let done = std::mem::take(&mut pending);
+            out.push(Piece {
+                text: done.text,
+                terms: into_set(done.terms),
+            });
         }
     }
     if !pending.text.is_empty() {
@@ -230,14 +229,14 @@ fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) ->
             Some(last) => {
                 last.text.push_str(sep);
                 last.text.push_str(&pending.text);
-                union(&mut last.terms, pending.terms);
+                let mut all = std::mem::take(&mut last.terms);
+                all.extend(pending.terms);
+                last.terms = into_set(all);
             }
-            None => {
-                let mut only = pending;
-                only.terms.sort_unstable();
-                only.terms.dedup();
-                out.push(only);
-            }
+            None => out.push(Piece {
+                text: pending.text,
+                terms: into_set(pending.terms),
+            }),
         }
     }
     out
