@@ -715,15 +715,15 @@ impl<'de> Visitor<'de> for CellSeed {
 // ---------------------------------------------------------------------------------------
 // CSV.
 
-/// The line, message and fatality of a splitter error in this reader's own words (the
-/// wording tests and users know): an unclosed quote is reported at its record's first line
-/// and ends the file, a stray character after a closing quote costs only its record.
-fn csv_problem(e: &CsvError) -> (u64, String, bool) {
+/// The line and message of a splitter error in this reader's own words (the wording tests
+/// and users know): an unclosed quote is reported at its record's first line. Whether the
+/// file goes on is the splitter's call: after an unclosed quote or a read error it has no
+/// more records, after a stray character behind a closing quote it resumes on the next line.
+fn csv_problem(e: &CsvError) -> (u64, String) {
     match e {
         CsvError::UnclosedQuote { record_line, .. } => (
             *record_line,
             "unterminated quoted field: expected a closing '\"' before the end of the file".into(),
-            true,
         ),
         CsvError::AfterQuote {
             line, field, found, ..
@@ -732,9 +732,8 @@ fn csv_problem(e: &CsvError) -> (u64, String, bool) {
             format!(
                 "field {field}: expected ',' or the end of the line after a closing '\"', found {found:?}"
             ),
-            false,
         ),
-        CsvError::Read { line, message } => (*line, format!("read error: {message}"), true),
+        CsvError::Read { line, message } => (*line, format!("read error: {message}")),
     }
 }
 
@@ -766,7 +765,7 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
             .collect::<Vec<String>>(),
         Ok(None) => return Err(IngestError::Empty(input.path.clone())),
         Err(e) => {
-            let (line, message, _) = csv_problem(&e);
+            let (line, message) = csv_problem(&e);
             return Err(malformed(line, None, format!("header: {message}")));
         }
     };
@@ -802,13 +801,9 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
             Ok(None) => break,
             Err(e) => {
                 record += 1;
-                let (line, message, fatal) = csv_problem(&e);
+                let (line, message) = csv_problem(&e);
                 let err = malformed(line, Some(record), message);
                 b.bad_record(err, line)?;
-                if fatal {
-                    break;
-                }
-                // Resynchronise at the next line.
                 continue;
             }
         };
@@ -861,11 +856,8 @@ mod tests {
                     .collect())),
                 Ok(None) => break,
                 Err(e) => {
-                    let (line, message, fatal) = csv_problem(&e);
+                    let (line, message) = csv_problem(&e);
                     out.push(Err(format!("{line}: {message}")));
-                    if fatal {
-                        break;
-                    }
                 }
             }
         }

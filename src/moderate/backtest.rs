@@ -276,18 +276,12 @@ pub fn load_cmv(paths: &[PathBuf]) -> Result<Vec<Item>, DatasetError> {
 pub fn load_davidson(path: &Path) -> Result<Vec<Item>, DatasetError> {
     let text = read(path)?;
     // The crate's one CSV splitter; a damaged file is an error naming its line.
-    let records = crate::text::csv::split_records(&text, ',').map_err(|e| {
-        let line = match e {
-            crate::text::csv::CsvError::UnclosedQuote { line, .. }
-            | crate::text::csv::CsvError::AfterQuote { line, .. }
-            | crate::text::csv::CsvError::Read { line, .. } => line as usize,
-        };
-        DatasetError::Malformed {
+    let records =
+        crate::text::csv::split_records(&text, ',').map_err(|e| DatasetError::Malformed {
             path: path.to_path_buf(),
-            line,
+            line: e.line() as usize,
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let mut records = records.into_iter().map(|r| (r.line as usize, r.fields));
     let Some((_, header)) = records.next() else {
         return Err(DatasetError::Empty {

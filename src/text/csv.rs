@@ -8,6 +8,7 @@
 //! splitter on purpose: every CSV consumer shares the same quoting rules. It splits; it does
 //! not interpret columns or decode bytes.
 
+use crate::text::encoding::cp1252_char;
 use std::io::{BufRead, ErrorKind};
 
 /// One CSV record: its fields and the 1-based line it starts on.
@@ -53,6 +54,17 @@ pub enum CsvError {
         /// The I/O error, as text (so the error stays `Clone` and `Eq`).
         message: String,
     },
+}
+
+impl CsvError {
+    /// The line the error is reported at (for an unclosed quote, where the quote opened).
+    pub fn line(&self) -> u64 {
+        match self {
+            CsvError::UnclosedQuote { line, .. }
+            | CsvError::AfterQuote { line, .. }
+            | CsvError::Read { line, .. } => *line,
+        }
+    }
 }
 
 /// Where a record lies in the input.
@@ -215,25 +227,20 @@ impl<R: BufRead> RecordReader<R> {
         self.s.ends.len()
     }
 
-    /// Whether the current record has no fields (only before the first record).
+    /// Whether the current record has no fields (before the first record, after an error
+    /// and at the end of the input).
     pub fn is_empty(&self) -> bool {
         self.s.ends.is_empty()
     }
 
-    /// Field `i` of the current record, unquoted (empty when out of range).
-    pub fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 {
-            0
-        } else {
-            self.s.ends.get(i - 1).copied().unwrap_or(0)
-        };
-        let end = self.s.ends.get(i).copied().unwrap_or(start);
-        self.s.data.get(start..end).unwrap_or(&[])
-    }
-
-    /// The fields of the current record, in order.
+    /// The fields of the current record, unquoted, in order.
     pub fn fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        (0..self.s.ends.len()).map(|i| self.field(i))
+        let mut start = 0;
+        self.s.ends.iter().map(move |&end| {
+            let field = &self.s.data[start..end];
+            start = end;
+            field
+        })
     }
 
     /// Reads the next record and says where it lies, or `None` at the end of the input.
@@ -549,16 +556,15 @@ impl Splitter {
 
 /// The first character of `bytes`: UTF-8 if it is valid there, else Windows-1252.
 fn first_char(bytes: &[u8]) -> char {
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
-    };
-    match valid.chars().next() {
-        Some(c) => c,
-        None => bytes.first().map_or(char::REPLACEMENT_CHARACTER, |&b| {
-            crate::text::encoding::cp1252_char(b)
-        }),
-    }
+    let first = bytes.utf8_chunks().next();
+    first
+        .and_then(|c| {
+            c.valid()
+                .chars()
+                .next()
+                .or_else(|| c.invalid().first().map(|&b| cp1252_char(b)))
+        })
+        .unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 #[cfg(test)]
@@ -709,6 +715,7 @@ mod tests {
         );
         // A CR at the very end ends the last line in both modes.
         assert_eq!(stream(b"a\r", ',', false, 1), vec![ok(1, 1, &["a"])]);
+        assert_eq!(stream(b"a\r", ',', true, 1), vec![ok(1, 1, &["a"])]);
     }
 
     #[test]
