@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// A fitted vocabulary with inverse document frequencies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vocab {
     /// Terms, in column order.
     pub terms: Vec<String>,
@@ -22,6 +22,11 @@ pub struct Vocab {
 }
 
 impl Vocab {
+    /// Whether every term has its idf (a model file's vocabulary may have been edited).
+    pub fn is_consistent(&self) -> bool {
+        self.idf.len() == self.terms.len()
+    }
+
     /// Keeps the `max` terms with the highest document frequency (ties alphabetical) among
     /// those in at least `min_df` documents.
     pub fn fit(docs: &[Vec<String>], max: usize, min_df: usize) -> Vocab {

@@ -341,14 +341,14 @@ impl StanceModel {
             || file
                 .reply_char_vocab
                 .as_ref()
-                .is_some_and(|cv| cv.idf.len() != cv.len())
+                .is_some_and(|cv| !cv.is_consistent())
             || file.weights.len() != width
             || file.weights.iter().any(|r| r.len() != 3)
             || file.intercept.len() != 3
             || file.trained_on.len() != 3
             || file.labels != LABELS
-            || file.reply_vocab.idf.len() != file.reply_vocab.len()
-            || file.parent_vocab.idf.len() != file.parent_vocab.len()
+            || !file.reply_vocab.is_consistent()
+            || !file.parent_vocab.is_consistent()
         {
             return Err(bad(
                 "model shape does not match its vocabularies and lexicon".into(),
@@ -431,23 +431,31 @@ fn choose_settings(
     let mut alphas = params.alphas.clone();
     alphas.sort_by(|a, b| b.total_cmp(a));
     for (chars, k) in grams {
+        // What a fold needs that no penalty changes, prepared once: the factor of its
+        // training Gram matrix (a Cholesky factorisation, the costly step), the held-out
+        // rows against the training rows, and the training labels and priors.
+        let prepared: Vec<_> = splits
+            .iter()
+            .map(|(train, test)| {
+                let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+                let factor = Factor::of(&k.select(Axis(0), train).select(Axis(1), train).view());
+                let z = factor.z();
+                let k_test = k.select(Axis(0), test).select(Axis(1), train);
+                let priors = params.balanced.then(|| priors_of(&yt));
+                let truth: Vec<Stance> = test.iter().map(|&i| LABELS[y[i]]).collect();
+                (yt, factor, z, k_test, priors, truth)
+            })
+            .collect();
         for &alpha in &alphas {
             let mut total = 0.0;
-            for (train, test) in &splits {
-                let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-                let k_train = k.select(Axis(0), train);
-                let (c, b) = fit_gram(
-                    &k_train.select(Axis(1), train).view(),
-                    &yt,
-                    alpha,
-                    params.max_iterations,
-                )?;
-                let priors = params.balanced.then(|| priors_of(&yt));
-                let z = k.select(Axis(0), test).select(Axis(1), train).dot(&c) + &b;
-                let probs = predict(&z, priors);
-                let pred: Vec<Stance> = probs.iter().map(|p| LABELS[argmax(p)]).collect();
-                let truth: Vec<Stance> = test.iter().map(|&i| LABELS[y[i]]).collect();
-                total += macro_f1_of(&truth, &pred);
+            for (yt, factor, z, k_test, priors, truth) in &prepared {
+                let (w, b) = fit(z.clone(), yt, alpha, params.max_iterations)?;
+                let scores = k_test.dot(&factor.coefficients(&w)) + &b;
+                let pred: Vec<Stance> = predict(&scores, *priors)
+                    .iter()
+                    .map(|p| LABELS[argmax(p)])
+                    .collect();
+                total += macro_f1_of(truth, &pred);
             }
             let score = total / params.inner_folds as f64;
             if score > best.0 + 1e-12 {
