@@ -248,28 +248,51 @@ where
             .collect()
     };
 
-    // Kept features: (term, df, unigram id or bigram key).
+    // Kept features: (term, df, unigram id or bigram key). Above `max_features` the most
+    // frequent are kept, ties broken by term; only the terms that can make the cut are
+    // spelled out, since writing out every bigram (millions at a million units) to sort
+    // them cost a second there.
     enum Key {
         Uni(u32),
         Bi(u64),
     }
-    let mut kept: Vec<(String, u32, Key)> = guni
+    let mut candidates: Vec<(u32, Key)> = guni
         .iter()
         .enumerate()
         .filter(|(_, (d, g))| keep(*d, *g))
-        .map(|(id, &(d, _))| (gterms[id].to_owned(), d, Key::Uni(id as u32)))
+        .map(|(id, &(d, _))| (d, Key::Uni(id as u32)))
         .collect();
-    kept.extend(kept_bi.into_iter().map(|(k, d)| {
-        let (a, b) = (
-            gterms[(k >> 32) as usize],
-            gterms[(k & 0xffff_ffff) as usize],
-        );
-        (format!("{a} {b}"), d, Key::Bi(k))
-    }));
-    if kept.len() > s.max_features {
-        kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        kept.truncate(s.max_features);
-    }
+    candidates.extend(kept_bi.into_iter().map(|(k, d)| (d, Key::Bi(k))));
+    let spell = |(d, key): (u32, Key)| -> (String, u32, Key) {
+        let term = match key {
+            Key::Uni(id) => gterms[id as usize].to_owned(),
+            Key::Bi(k) => format!(
+                "{} {}",
+                gterms[(k >> 32) as usize],
+                gterms[(k & 0xffff_ffff) as usize]
+            ),
+        };
+        (term, d, key)
+    };
+    let mut kept: Vec<(String, u32, Key)> = match s.max_features {
+        cap if cap >= candidates.len() => candidates.into_iter().map(spell).collect(),
+        0 => Vec::new(),
+        cap => {
+            // The df of the cap-th most frequent: everything above it is in, and the
+            // first of its ties by term fill the rest.
+            let mut dfs: Vec<u32> = candidates.iter().map(|c| c.0).collect();
+            let cut = *dfs.select_nth_unstable_by(cap - 1, |a, b| b.cmp(a)).1;
+            let (mut kept, mut tied): (Vec<_>, Vec<_>) = candidates
+                .into_iter()
+                .filter(|c| c.0 >= cut)
+                .map(spell)
+                .partition(|c| c.1 > cut);
+            tied.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            tied.truncate(cap - kept.len());
+            kept.extend(tied);
+            kept
+        }
+    };
     kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let idf: Vec<f32> = kept
         .iter()
