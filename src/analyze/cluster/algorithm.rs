@@ -29,6 +29,24 @@ pub struct FastL2;
 
 impl FastL2 {
     fn sq<F: linfa::Float>(a: &[F], b: &[F]) -> F {
+        #[cfg(target_arch = "x86_64")]
+        if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
+            && a.len() == b.len()
+            && matches!(Kernel::detect(), Kernel::Avx2Fma)
+        {
+            // SAFETY: `F` is `f32` (same type id), so the slices are `f32` slices and the
+            // result is an `f32`; `detect` checked that the CPU has AVX2.
+            unsafe {
+                let x = std::slice::from_raw_parts(a.as_ptr().cast::<f32>(), a.len());
+                let y = std::slice::from_raw_parts(b.as_ptr().cast::<f32>(), b.len());
+                let s = sq_avx2(x, y);
+                return *(&s as *const f32).cast::<F>();
+            }
+        }
+        FastL2::sq_portable(a, b)
+    }
+
+    fn sq_portable<F: linfa::Float>(a: &[F], b: &[F]) -> F {
         let mut acc = [F::zero(); 8];
         let mut ca = a.chunks_exact(8);
         let mut cb = b.chunks_exact(8);
@@ -45,6 +63,39 @@ impl FastL2 {
         }
         s
     }
+}
+
+/// [`FastL2::sq`] on `f32` with AVX2 registers: the same eight lanes, each a separate multiply
+/// and add as in the portable loop, summed in the same order, so the result is the same to the
+/// bit (linfa's KMeans calls it for every unit and centroid of the mini-batch passes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn sq_avx2(a: &[f32], b: &[f32]) -> f32 {
+    use std::arch::x86_64::{
+        _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+        _mm256_sub_ps,
+    };
+    let chunks = a.len().min(b.len()) / 8;
+    let mut acc = _mm256_setzero_ps();
+    for i in 0..chunks {
+        // SAFETY: i * 8 + 8 <= the length of both slices.
+        unsafe {
+            let d = _mm256_sub_ps(
+                _mm256_loadu_ps(a.as_ptr().add(i * 8)),
+                _mm256_loadu_ps(b.as_ptr().add(i * 8)),
+            );
+            acc = _mm256_add_ps(acc, _mm256_mul_ps(d, d));
+        }
+    }
+    let mut lanes = [0f32; 8];
+    // SAFETY: `lanes` has room for eight lanes.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc) };
+    let mut s = lanes.iter().fold(0f32, |s, &v| s + v);
+    for (&x, &y) in a[chunks * 8..].iter().zip(&b[chunks * 8..]) {
+        let d = x - y;
+        s += d * d;
+    }
+    s
 }
 
 impl<F: linfa::Float> Distance<F> for FastL2 {
@@ -761,6 +812,22 @@ mod tests {
                     (f64::from(plain[j]) - exact).abs() < 1e-4,
                     "d={d} k={k} j={j}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn squared_distance_kernels_agree_to_the_bit() {
+        for d in [1, 7, 8, 13, 256, 300] {
+            let x = random(2, d, 11);
+            let (a, b) = (x.row(0).to_vec(), x.row(1).to_vec());
+            let want = FastL2::sq_portable(&a, &b);
+            assert_eq!(FastL2::sq(&a, &b).to_bits(), want.to_bits(), "d={d}");
+            #[cfg(target_arch = "x86_64")]
+            if matches!(Kernel::detect(), Kernel::Avx2Fma) {
+                // SAFETY: the CPU has AVX2.
+                let got = unsafe { sq_avx2(&a, &b) };
+                assert_eq!(got.to_bits(), want.to_bits(), "d={d}");
             }
         }
     }
