@@ -382,7 +382,7 @@ fn every_export_format_reads_back_with_rows_and_types() {
     for format in OutputFormat::ALL {
         let dir = temp_dir(&format!("export-{format}"));
         let written =
-            export::write_tables(&a, &dir, format, &WriteOptions::default(), &mut |_| {}).unwrap();
+            export::write_tables(&a, &dir, format, &WriteOptions::default(), &|_| {}).unwrap();
         assert_eq!(written.len(), 6);
         for ((table, df), path) in built.iter().zip(&written) {
             assert_eq!(
@@ -442,7 +442,7 @@ fn csv_joins_lists_and_protects_formulas_unless_told_not_to() {
         &dir,
         OutputFormat::Csv,
         &WriteOptions::default(),
-        &mut |_| {},
+        &|_| {},
     )
     .unwrap();
     let comments = std::fs::read_to_string(dir.join("comments.csv")).unwrap();
@@ -457,7 +457,7 @@ fn csv_joins_lists_and_protects_formulas_unless_told_not_to() {
     assert!(flags.contains(",'-shouting"), "{flags}");
     let raw = temp_dir("csv-raw");
     let opts = WriteOptions { csv_protect: false };
-    export::write_tables(&a, &raw, OutputFormat::Csv, &opts, &mut |_| {}).unwrap();
+    export::write_tables(&a, &raw, OutputFormat::Csv, &opts, &|_| {}).unwrap();
     let flags = std::fs::read_to_string(raw.join("flags.csv")).unwrap();
     assert!(flags.contains(",-shouting"), "{flags}");
 }
@@ -530,8 +530,8 @@ fn every_export_format_is_byte_stable() {
         let x = temp_dir(&format!("stable-{format}-a"));
         let y = temp_dir(&format!("stable-{format}-b"));
         let opts = WriteOptions::default();
-        let wx = export::write_tables(&a, &x, format, &opts, &mut |_| {}).unwrap();
-        let wy = export::write_tables(&a, &y, format, &opts, &mut |_| {}).unwrap();
+        let wx = export::write_tables(&a, &x, format, &opts, &|_| {}).unwrap();
+        let wy = export::write_tables(&a, &y, format, &opts, &|_| {}).unwrap();
         for (p, q) in wx.iter().zip(&wy) {
             assert!(
                 std::fs::read(p).unwrap() == std::fs::read(q).unwrap(),

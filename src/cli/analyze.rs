@@ -220,7 +220,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
         &tables,
         OutputFormat::Parquet,
         &WriteOptions::default(),
-        &mut |t: Table| {
+        &|t: Table| {
             bar.set_message(format!("writing {} table", t.name()));
             bar.inc(1);
         },

@@ -41,7 +41,7 @@ pub fn write(
     let opts = WriteOptions {
         csv_protect: !args.no_csv_protect,
     };
-    let written = export::write_tables(&analysis, out, format, &opts, &mut |t: Table| {
+    let written = export::write_tables(&analysis, out, format, &opts, &|t: Table| {
         bar.set_message(format!("writing {} table", t.name()));
         bar.inc(1);
     })?;

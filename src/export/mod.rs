@@ -105,28 +105,35 @@ pub fn table_path(dir: &Path, table: Table, format: OutputFormat) -> PathBuf {
 }
 
 /// Builds the six tables and writes them into `dir` (created if missing); `on_table` is
-/// called before each table (for progress). Returns the files written, in table order.
+/// called as each table starts (for progress). Returns the files written, in table order.
+///
+/// The tables are built and written side by side: each is one thread's work in polars (the
+/// comments table took 2.8 s of 4.6 at a million comments, the units table 1.4 s). The first
+/// error in table order is the one returned.
 pub fn write_tables(
     analysis: &Analysis,
     dir: &Path,
     format: OutputFormat,
     opts: &WriteOptions,
-    on_table: &mut dyn FnMut(Table),
+    on_table: &(dyn Fn(Table) + Sync),
 ) -> Result<Vec<PathBuf>, ExportError> {
+    use rayon::prelude::*;
     std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut written = Vec::with_capacity(Table::ALL.len());
-    for table in Table::ALL {
-        on_table(table);
-        let mut df = table.build(analysis).map_err(|source| ExportError::Build {
-            table: table.name(),
-            source,
-        })?;
-        let path = table_path(dir, table, format);
-        writers::write_frame(&mut df, &path, format, opts)?;
-        written.push(path);
-    }
-    Ok(written)
+    let results: Vec<Result<PathBuf, ExportError>> = Table::ALL
+        .par_iter()
+        .map(|&table| {
+            on_table(table);
+            let mut df = table.build(analysis).map_err(|source| ExportError::Build {
+                table: table.name(),
+                source,
+            })?;
+            let path = table_path(dir, table, format);
+            writers::write_frame(&mut df, &path, format, opts)?;
+            Ok(path)
+        })
+        .collect();
+    results.into_iter().collect()
 }

@@ -43,10 +43,12 @@ pub fn write_reports(
     opts: &ReportOptions,
 ) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::new();
-    for (name, text) in [
-        ("report.html", html::render(analysis, opts)),
-        ("report.md", markdown::render(analysis, opts)),
-    ] {
+    // The two renderings are independent, and each is one thread's work.
+    let (html, markdown) = rayon::join(
+        || html::render(analysis, opts),
+        || markdown::render(analysis, opts),
+    );
+    for (name, text) in [("report.html", html), ("report.md", markdown)] {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|source| Error::Output {
             path: path.clone(),
