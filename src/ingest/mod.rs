@@ -445,4 +445,36 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn jsonl_lines_past_the_parallel_batches_keep_their_numbers() {
+        // Two batches and more, with a blank line, a repaired text and a bad line late on.
+        let mut text = String::new();
+        for i in 1..=9000 {
+            match i {
+                100 => text.push('\n'),
+                4097 => text.push_str("{\"id\":\"m\",\"text\":\"caf\\u00c3\\u00a9 \"}\n"),
+                8500 => text.push_str("{\"id\": oops}\n"),
+                _ => text.push_str(&format!("{{\"id\":\"c{i}\",\"text\":\"t {i}\"}}\n")),
+            }
+        }
+        let err = read_bytes(Format::Jsonl, "t.jsonl", text.clone().into_bytes(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("t.jsonl:8500 (record 8499)"), "{err}");
+        let c = read_bytes(Format::Jsonl, "t.jsonl", text.into_bytes(), true).unwrap();
+        assert_eq!(
+            (c.stats.read, c.stats.parsed, c.stats.skipped),
+            (8999, 8998, 1)
+        );
+        let comments = &c.threads[0].comments;
+        let m = comments.iter().find(|c| c.id == "m").unwrap();
+        assert_eq!(m.text, "café");
+        assert_eq!(m.lines.map(|l| l.start), Some(4097));
+        let last = comments.last().unwrap();
+        assert_eq!(
+            (last.id.as_str(), last.lines.map(|l| l.start)),
+            ("c9000", Some(9000))
+        );
+    }
 }

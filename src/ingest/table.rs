@@ -193,11 +193,22 @@ impl Cell {
 struct Row {
     cells: [Option<Cell>; 6],
     meta: BTreeMap<String, String>,
+    /// Whether the text cell is already repaired and normalised ([`Row::prepare_text`]).
+    text_ready: bool,
 }
 
 impl Row {
     fn take(&mut self, slot: Slot) -> Option<Cell> {
         self.cells[slot as usize].take()
+    }
+
+    /// Repairs and normalises the comment text ahead of [`Builder::push`], which needs
+    /// nothing of other rows for it: the JSONL reader does it while parsing in parallel.
+    fn prepare_text(&mut self) {
+        if let Some(Cell::Text(s) | Cell::Json(s)) = &mut self.cells[Slot::Text as usize] {
+            *s = normalize_paragraphs(repair_mojibake_owned(std::mem::take(s)));
+            self.text_ready = true;
+        }
     }
 }
 
@@ -324,7 +335,11 @@ impl<'a> Builder<'a> {
         let thread = row.take(Slot::Thread).and_then(Cell::into_text);
         let t = self.thread_index(thread);
         let position = self.threads[t].comments.len() as u32 + 1;
-        let text = normalize_paragraphs(repair_mojibake_owned(text));
+        let text = if row.text_ready {
+            text
+        } else {
+            normalize_paragraphs(repair_mojibake_owned(text))
+        };
         let mut c = Comment::new(id, position, text);
         if let Some(p) = row.take(Slot::Parent).and_then(Cell::into_text) {
             c.parent_id = Some(p);
@@ -506,82 +521,118 @@ fn io_error(input: &InputFile, source: std::io::Error) -> IngestError {
 // ---------------------------------------------------------------------------------------
 // JSON Lines.
 
+/// Lines of JSON parsed side by side before their rows join the table in order.
+const JSONL_BATCH: usize = 4096;
+
 fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
+    use rayon::prelude::*;
     let mut reader = open_lines(input, opts)?;
     let cols = &opts.columns;
     let mut b = Builder::new(input, opts, Format::Jsonl);
-    let mut buf = Vec::with_capacity(4096);
+    // A batch of raw lines side by side in one buffer, with each line's number and span:
+    // parsing the JSON is most of the reading, and it needs nothing from other lines.
+    let mut data: Vec<u8> = Vec::new();
+    let mut spans: Vec<(u64, usize, usize)> = Vec::with_capacity(JSONL_BATCH);
     let mut line_no = 0u64;
     let mut record = 0u64;
     let mut explicit_missing_checked = false;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| io_error(input, e))?;
-        if n == 0 {
-            break;
+    let mut done = false;
+    // A read error is returned after the lines before it, as if read one by one.
+    let mut read_error = None;
+    while !done {
+        data.clear();
+        spans.clear();
+        while spans.len() < JSONL_BATCH {
+            let start = data.len();
+            let n = match reader.read_until(b'\n', &mut data) {
+                Ok(n) => n,
+                Err(e) => {
+                    data.truncate(start);
+                    read_error = Some(io_error(input, e));
+                    0
+                }
+            };
+            if n == 0 {
+                done = true;
+                break;
+            }
+            line_no += 1;
+            if line_no == 1 && data[start..].starts_with(b"\xEF\xBB\xBF") {
+                data.drain(start..start + 3);
+            }
+            spans.push((line_no, start, data.len()));
         }
-        line_no += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let text = decode_bytes(bytes);
-        let line = text.trim();
-        if line.is_empty() {
-            continue;
-        }
-        record += 1;
-        let lines = LineRange {
-            start: line_no as u32,
-            end: line_no as u32,
-        };
-        let row = match parse_json_row(line, cols) {
-            Ok(row) => row,
-            Err(e) => {
-                let err = b.malformed(
-                    line_no,
-                    record,
-                    format!("expected one JSON object per line: {e}"),
-                );
-                b.bad_record(err, line_no)?;
+        let parsed: Vec<Option<Result<Row, serde_json::Error>>> = spans
+            .par_iter()
+            .map(|&(_, a, z)| {
+                let text = decode_bytes(&data[a..z]);
+                let line = text.trim();
+                (!line.is_empty()).then(|| {
+                    parse_json_row(line, cols).map(|mut row| {
+                        row.prepare_text();
+                        row
+                    })
+                })
+            })
+            .collect();
+        for (&(line_no, _, _), parsed) in spans.iter().zip(parsed) {
+            let Some(parsed) = parsed else {
                 continue;
-            }
-        };
-        // A column named by a flag that the first record lacks is almost surely a typo.
-        if !explicit_missing_checked {
-            explicit_missing_checked = true;
-            if row.cells[Slot::Text as usize].is_none() && cols.given(Slot::Text).is_none() {
-                let message = format!(
-                    "the first record has no {:?} field (its fields: {}; name the text field with --text-col)",
-                    cols.name(Slot::Text),
-                    row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
-                );
-                return not_a_comment_table(input, b.malformed(line_no, record, message));
-            }
-            for slot in SLOTS {
-                if let Some(name) = cols.given(slot) {
-                    // Only the fields every record needs; optional ones may be absent.
-                    let required = matches!(slot, Slot::Id | Slot::Text);
-                    if required && row.cells[slot as usize].is_none() {
-                        return Err(b.malformed(
-                            line_no,
-                            record,
-                            format!(
-                                "{} names field {name:?}, which the first record does not have (its fields: {})",
-                                slot.flag(),
-                                row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
-                            ),
-                        ));
+            };
+            record += 1;
+            let lines = LineRange {
+                start: line_no as u32,
+                end: line_no as u32,
+            };
+            let row = match parsed {
+                Ok(row) => row,
+                Err(e) => {
+                    let err = b.malformed(
+                        line_no,
+                        record,
+                        format!("expected one JSON object per line: {e}"),
+                    );
+                    b.bad_record(err, line_no)?;
+                    continue;
+                }
+            };
+            // A column named by a flag that the first record lacks is almost surely a typo.
+            if !explicit_missing_checked {
+                explicit_missing_checked = true;
+                if row.cells[Slot::Text as usize].is_none() && cols.given(Slot::Text).is_none() {
+                    let message = format!(
+                        "the first record has no {:?} field (its fields: {}; name the text field with --text-col)",
+                        cols.name(Slot::Text),
+                        row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
+                    );
+                    return not_a_comment_table(input, b.malformed(line_no, record, message));
+                }
+                for slot in SLOTS {
+                    if let Some(name) = cols.given(slot) {
+                        // Only the fields every record needs; optional ones may be absent.
+                        let required = matches!(slot, Slot::Id | Slot::Text);
+                        if required && row.cells[slot as usize].is_none() {
+                            return Err(b.malformed(
+                                line_no,
+                                record,
+                                format!(
+                                    "{} names field {name:?}, which the first record does not have (its fields: {})",
+                                    slot.flag(),
+                                    row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
+                                ),
+                            ));
+                        }
                     }
                 }
             }
+            if row.cells[Slot::Id as usize].is_some() {
+                b.has_id_column = true;
+            }
+            b.push(row, lines, record, cols)?;
         }
-        if row.cells[Slot::Id as usize].is_some() {
-            b.has_id_column = true;
-        }
-        b.push(row, lines, record, cols)?;
+    }
+    if let Some(e) = read_error {
+        return Err(e);
     }
     b.finish()
 }
