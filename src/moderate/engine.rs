@@ -340,6 +340,36 @@ impl Postings {
     }
 }
 
+/// A comment's shingles as 256 bits, one per shingle hash modulo 256: a shingle of another
+/// comment whose bit is clear here is not among this comment's shingles.
+#[derive(Clone, Copy)]
+struct Signature([u64; 4]);
+
+impl Signature {
+    fn bit(v: u64) -> u8 {
+        // The low byte: the bottom-k sketches are the smallest hashes, so their high bits
+        // are alike.
+        (v & 0xff) as u8
+    }
+
+    fn of(shingles: &[u64]) -> Signature {
+        let mut w = [0u64; 4];
+        for &v in shingles {
+            let b = Signature::bit(v);
+            w[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        Signature(w)
+    }
+
+    /// How many of the bits `bits` (one per shingle of another comment) are set here: at
+    /// least the number of shingles the two comments share.
+    fn count_in(&self, bits: &[u8]) -> usize {
+        bits.iter()
+            .filter(|&&b| self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+            .count()
+    }
+}
+
 /// Rows per parallel work item of the near-duplicate lookup (each has its own marks).
 const DUP_CHUNK: usize = 8192;
 
@@ -364,6 +394,7 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // the entries before it, which are exactly what a list filled in corpus order held when
     // the comment was reached: so the lookups below can run in any order, in parallel.
     let postings = Postings::new(&sh);
+    let sigs: Vec<Signature> = sh.par_iter().map(|s| Signature::of(s)).collect();
     // Only a best match at or above the lowest rule threshold is ever read, so pairs that
     // cannot reach it are cut short; the best of the rest is the same as among all pairs.
     let n = sh.len();
@@ -372,9 +403,10 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
         .flat_map_iter(|b| {
             // `mark[j] == i` when comment j was already a candidate of comment i.
             let mut mark = vec![u32::MAX; n];
-            let (sh, postings) = (&sh, &postings);
+            let (sh, postings, sigs) = (&sh, &postings, &sigs);
             (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
                 let s = &sh[i];
+                let bits: Vec<u8> = s.iter().map(|&v| Signature::bit(v)).collect();
                 let mut best: Option<(u32, f64)> = None;
                 for (at, list) in s[..s.len().min(SKETCH)]
                     .iter()
@@ -397,6 +429,14 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
                             continue;
                         }
                         *m = i as u32;
+                        // Only shingles whose bit the other comment's signature has can be
+                        // shared: one cache line read instead of the other's whole list.
+                        let Some(sig) = sigs.get(j as usize) else {
+                            continue;
+                        };
+                        if !overlap_may_reach(s.len(), size, sig.count_in(&bits), least) {
+                            continue;
+                        }
                         let Some(o) = sh.get(j as usize) else {
                             continue;
                         };
@@ -956,6 +996,13 @@ mod tests {
                 if let Ok(pb) = b.binary_search(v) {
                     proptest::prop_assert!(most_shared_around(a.len(), pa, b.len(), pb) >= shared);
                 }
+            }
+            // The signature bound never undercuts the true overlap either, also when values
+            // share a bit (hash-like values spread over the 256 bits and collide).
+            for spread in [1u64, 0x9E37_79B9_7F4A_7C15] {
+                let bits: Vec<u8> = a.iter().map(|&v| Signature::bit(v.wrapping_mul(spread))).collect();
+                let other: Vec<u64> = b.iter().map(|&v| v.wrapping_mul(spread)).collect();
+                proptest::prop_assert!(Signature::of(&other).count_in(&bits) >= shared);
             }
             // What jaccard_at_least accepts, the overlap bound with the true overlap accepts.
             for least in [0.3, 0.5, 0.8] {
