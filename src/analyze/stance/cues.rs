@@ -2,7 +2,7 @@
 //! denial of a parent claim, questions put to "you", and the context that frames them (a
 //! salutation naming the parent's author, passages quoted from the parent).
 
-use super::lexicon::{Lexicon, Position};
+use super::lexicon::{Lexicon, Negation, Position};
 use crate::analyze::Stance;
 use crate::text::tokenize::{Tokenizer, normalize_word, words};
 use rustc_hash::FxHashSet as HashSet;
@@ -290,8 +290,10 @@ fn denials(
     terms: &LazyTerms,
 ) -> Vec<(String, usize, usize)> {
     let neg = &lex.negation;
-    let is_aux = |w: &str| neg.auxiliaries.iter().any(|a| a == w);
-    let is_adv = |w: &str| neg.adverbs.iter().any(|a| a == w);
+    // Each word's negation bits, looked up once (the checks below ask up to five times).
+    let kinds: Vec<u8> = words.iter().map(|w| neg.kind(&w.lower)).collect();
+    let has = |i: usize, bit: u8| kinds.get(i).is_some_and(|k| k & bit != 0);
+    let (aux, adv, negator) = (Negation::AUXILIARY, Negation::ADVERB, Negation::NEGATOR);
     let mut buf = String::new();
     let mut term_at = |i: usize| -> Option<String> {
         let w = words.get(i)?;
@@ -305,14 +307,14 @@ fn denials(
         if let Some(n1) = words.get(i + 1).filter(|n| joined(text, &words[i], n)) {
             if n1.lower.ends_with("n't") && n1.lower != "n't" {
                 after = Some(n1.end);
-            } else if is_aux(&n1.lower) {
+            } else if has(i + 1, aux) {
                 let mut j = i + 2;
-                if words.get(j).is_some_and(|w| is_adv(&w.lower)) {
+                if has(j, adv) {
                     j += 1;
                 }
                 if let Some(n) = words.get(j)
                     && joined(text, &words[j - 1], n)
-                    && neg.is_negator(&n.lower)
+                    && has(j, negator)
                 {
                     after = Some(n.end);
                 }
@@ -326,8 +328,8 @@ fn denials(
         }
         if k >= 2 {
             let (a, n) = (&words[k - 2], &words[k - 1]);
-            if is_aux(&a.lower)
-                && neg.is_negator(&n.lower)
+            if has(k - 2, aux)
+                && has(k - 1, negator)
                 && joined(text, a, n)
                 && joined(text, n, &words[k])
             {
