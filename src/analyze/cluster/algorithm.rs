@@ -173,7 +173,6 @@ pub fn kmeans(
     }
     // Larger corpora: KMeans++ costs k passes over the data, so the starting centroids come
     // from a fit on a sample...
-    let t0 = std::time::Instant::now();
     let s = sample_indices(n, INIT_SAMPLE, p.seed);
     let xs = x.select(Axis(0), &s);
     // linfa gives the KMeans++ start and its first Lloyd step; the remaining steps on the
@@ -191,7 +190,6 @@ pub fn kmeans(
         p.max_iter.saturating_sub(1),
         p.tolerance,
     );
-    eprintln!("K start {:?}", t0.elapsed());
     if n <= p.minibatch_above {
         // ... refined by full-batch Lloyd iterations over every unit ...
         let (_, labels) = lloyd(x, start, p.max_iter, p.tolerance);
@@ -221,7 +219,6 @@ pub fn kmeans(
             });
         }
     }
-    eprintln!("K epochs {:?}", t0.elapsed());
     match model {
         Some(m) => Ok(nearest(x.view(), m.centroids())),
         None => Ok(nearest(x.view(), &start)),

@@ -28,7 +28,6 @@ use rayon::prelude::*;
 /// Clusters the argument units of `corpus`.
 pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, ClusterError> {
     p.check()?;
-    let t0 = std::time::Instant::now();
     let langs = segment::thread_languages(corpus);
     let mut units = segment::segment(
         corpus,
@@ -46,7 +45,6 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
             .unwrap_or_default();
         Tokenizer::new(lang)
     };
-    eprintln!("T 'let texts: Vec<&str> =' {:?}", t0.elapsed());
     let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
     let settings = tfidf::TfIdfSettings {
         min_df: p.min_df,
@@ -62,9 +60,7 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
         })
     };
     let (_vocab, m) = tfidf::fit_transform(&texts, tok_of, group_of, settings);
-    eprintln!("T fit returned {:?}", t0.elapsed());
 
-    eprintln!("T '// Units with no feature a' {:?}", t0.elapsed());
     // Units with no feature at all cannot be placed: they stay unclustered.
     let active: Vec<usize> = (0..m.nrows())
         .filter(|&i| m.indptr[i + 1] > m.indptr[i])
@@ -77,10 +73,8 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
     }
     let x = {
         let sub = select_rows(&m, &active);
-        eprintln!("T selected {:?}", t0.elapsed());
         reduce::to_dense(&sub, p.dims, p.seed)
     };
-    eprintln!("T 'let n = x.nrows();' {:?}", t0.elapsed());
     let n = x.nrows();
 
     // Themes: which units mention which theme, and the seed centroids.
@@ -127,10 +121,8 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
             (k, rp, scores)
         }
     };
-    eprintln!("T 'let raw = algorithm::run(' {:?}", t0.elapsed());
     let raw = algorithm::run(&x, k, init(k, &x), &run_params)?;
 
-    eprintln!("T '// Members of each non-emp' {:?}", t0.elapsed());
     // Members of each non-empty cluster (empty KMeans clusters are dropped).
     let kmax = raw.iter().flatten().max().map_or(0, |v| v + 1);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); kmax];
@@ -217,7 +209,6 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
         }
         clusters.push(s);
     }
-    eprintln!("T end {:?}", t0.elapsed());
     Ok(Clustering {
         units,
         k: if p.algorithm == Algorithm::Dbscan {
