@@ -8,6 +8,7 @@
 use crate::text::Tokenizer;
 // FxHash: SipHash was a sixth of the run time at 100k units; keys are not adversarial
 // enough to need DoS resistance (a flood of distinct terms is bounded by the input size).
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 /// Units per cluster whose terms are counted (an evenly spaced subset above this).
@@ -27,29 +28,32 @@ pub struct ClassCounts {
 /// Counts the terms of each cluster's units; `members[c]` lists unit indexes.
 pub fn count_classes<'a>(
     members: &[Vec<usize>],
-    text: &dyn Fn(usize) -> (&'a str, Tokenizer),
+    text: &(dyn Fn(usize) -> (&'a str, Tokenizer) + Sync),
 ) -> ClassCounts {
-    let mut out = ClassCounts::default();
-    for m in members {
-        let mut counts: HashMap<String, u32> = HashMap::default();
-        let mut words = 0u64;
-        let step = m.len().div_ceil(MAX_UNITS_COUNTED).max(1);
-        for &u in m.iter().step_by(step) {
-            let (t, tok) = text(u);
-            tok.for_each_term_with_bigrams(t, |term, is_bigram| {
-                words += u64::from(!is_bigram);
-                match counts.get_mut(term) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(term.to_owned(), 1);
+    // One cluster per parallel work item: each counts its own units only.
+    let per_class: Vec<(HashMap<String, u32>, u64)> = members
+        .par_iter()
+        .map(|m| {
+            let mut counts: HashMap<String, u32> = HashMap::default();
+            let mut words = 0u64;
+            let step = m.len().div_ceil(MAX_UNITS_COUNTED).max(1);
+            for &u in m.iter().step_by(step) {
+                let (t, tok) = text(u);
+                tok.for_each_term_with_bigrams(t, |term, is_bigram| {
+                    words += u64::from(!is_bigram);
+                    match counts.get_mut(term) {
+                        Some(n) => *n += 1,
+                        None => {
+                            counts.insert(term.to_owned(), 1);
+                        }
                     }
-                }
-            });
-        }
-        out.counts.push(counts);
-        out.words.push(words);
-    }
-    out
+                });
+            }
+            (counts, words)
+        })
+        .collect();
+    let (counts, words) = per_class.into_iter().unzip();
+    ClassCounts { counts, words }
 }
 
 /// The top `n` terms of every cluster, best first, and a short label from the first two.
@@ -64,6 +68,7 @@ pub fn top_terms(cc: &ClassCounts, n: usize) -> Vec<(String, Vec<String>)> {
     }
     let mean_words = cc.words.iter().sum::<u64>() as f64 / k.max(1) as f64;
     (0..k)
+        .into_par_iter()
         .map(|c| {
             let words = cc.words[c].max(1) as f64;
             let mut scored: Vec<(f64, &str)> = cc.counts[c]

@@ -163,7 +163,7 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
     };
 
     let mut summaries: Vec<(ClusterSummary, Vec<usize>)> = members
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(c, m)| {
             let (auto_label, terms) = named[c].clone();
