@@ -18,6 +18,7 @@ pub use timing::{TimeMetrics, quantile, time_metrics};
 pub use tree::{NodeMetrics, TreeMetrics, tree_metrics};
 
 use crate::model::Corpus;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Dynamics of every thread of a corpus, plus corpus totals.
@@ -76,27 +77,34 @@ pub struct CorpusMetrics {
 /// Measures every thread of a linked corpus.
 pub fn analyze(corpus: &Corpus, params: &DynamicsParams) -> Result<Dynamics, DynamicsError> {
     params.check()?;
-    let mut threads = Vec::with_capacity(corpus.threads.len());
-    let mut authors = std::collections::BTreeSet::new();
-    for thread in &corpus.threads {
-        let index = thread.child_index();
-        let (tree, nodes) = tree_metrics(thread, &index, params.broadcast_share);
-        let (participation, reply_pairs, turn_chains) =
-            participation(thread, &index, params.min_turn_chain);
-        let time = time_metrics(thread, &index);
-        authors.extend(thread.comments.iter().filter_map(|c| c.author.as_deref()));
-        threads.push(ThreadDynamics {
-            id: thread.id.clone(),
-            metrics: ThreadMetrics {
-                tree,
-                participation,
-                time,
-            },
-            nodes,
-            reply_pairs,
-            turn_chains,
-        });
-    }
+    // Threads are measured independently, in parallel; the corpus figures come after.
+    let threads: Vec<ThreadDynamics> = corpus
+        .threads
+        .par_iter()
+        .map(|thread| {
+            let index = thread.child_index();
+            let (tree, nodes) = tree_metrics(thread, &index, params.broadcast_share);
+            let (participation, reply_pairs, turn_chains) =
+                participation(thread, &index, params.min_turn_chain);
+            let time = time_metrics(thread, &index);
+            ThreadDynamics {
+                id: thread.id.clone(),
+                metrics: ThreadMetrics {
+                    tree,
+                    participation,
+                    time,
+                },
+                nodes,
+                reply_pairs,
+                turn_chains,
+            }
+        })
+        .collect();
+    let authors: std::collections::BTreeSet<&str> = corpus
+        .threads
+        .iter()
+        .flat_map(|t| t.comments.iter().filter_map(|c| c.author.as_deref()))
+        .collect();
     let with_comments: Vec<f64> = threads
         .iter()
         .filter(|t| t.metrics.tree.comments > 0)
