@@ -202,9 +202,12 @@ impl Row {
         self.cells[slot as usize].take()
     }
 
-    /// Repairs and normalises the comment text ahead of [`Builder::push`], which needs
-    /// nothing of other rows for it: the JSONL reader does it while parsing in parallel.
+    /// Repairs and normalises the comment text, once: [`Builder::push`] calls it, and the
+    /// JSONL reader calls it earlier, while parsing in parallel (it needs no other row).
     fn prepare_text(&mut self) {
+        if self.text_ready {
+            return;
+        }
         if let Some(Cell::Text(s) | Cell::Json(s)) = &mut self.cells[Slot::Text as usize] {
             *s = normalize_paragraphs(repair_mojibake_owned(std::mem::take(s)));
             self.text_ready = true;
@@ -305,6 +308,7 @@ impl<'a> Builder<'a> {
         cols: &Columns,
     ) -> Result<(), IngestError> {
         let line = u64::from(lines.start);
+        row.prepare_text();
         let text = match row.take(Slot::Text) {
             Some(Cell::Null) => String::new(),
             Some(Cell::Text(s)) | Some(Cell::Json(s)) => s,
@@ -335,11 +339,6 @@ impl<'a> Builder<'a> {
         let thread = row.take(Slot::Thread).and_then(Cell::into_text);
         let t = self.thread_index(thread);
         let position = self.threads[t].comments.len() as u32 + 1;
-        let text = if row.text_ready {
-            text
-        } else {
-            normalize_paragraphs(repair_mojibake_owned(text))
-        };
         let mut c = Comment::new(id, position, text);
         if let Some(p) = row.take(Slot::Parent).and_then(Cell::into_text) {
             c.parent_id = Some(p);

@@ -428,8 +428,9 @@ fn dots_one(a: &[f32], b: &[f32]) -> f32 {
 /// move few rows, and computing every distance took a third of the whole pipeline. (Hamerly's
 /// single lower bound skipped only half the rows here: text clusters sit close together.) A
 /// row is skipped only when its bounds are apart by more than twice the rounding error of the
-/// computed scores, and otherwise gets [`nearest`]'s own computation, so every label, and so
-/// every centroid, is the one of plain Lloyd iterations (pinned in a test).
+/// computed scores, so a skipped row keeps the label a full computation would give it; the
+/// cluster sums are kept in f64 from the rows that moved. Labels and centroids are those of
+/// plain Lloyd iterations up to ties within rounding (pinned in a test).
 pub fn lloyd(
     x: &Array2<f32>,
     mut centroids: Array2<f32>,
@@ -478,7 +479,7 @@ pub fn lloyd(
             }
             counts[to] += 1;
         }
-        let old = centroids.as_standard_layout().into_owned();
+        let old = centroids.as_standard_layout();
         let old = old
             .as_slice()
             .expect("a standard-layout array is contiguous");
@@ -496,7 +497,7 @@ pub fn lloyd(
         let moved: Vec<f32> = next
             .chunks_exact(d)
             .zip(old.chunks_exact(d))
-            .map(|(a, b)| distance(a, b))
+            .map(|(a, b)| FastL2::sq(a, b).sqrt())
             .collect();
         let shift = moved.iter().map(|m| m * m).sum::<f32>().sqrt();
         state.widen(&moved);
@@ -544,7 +545,7 @@ impl Bounds {
         // Half the distance between every two centroids: a row within it of its own centroid
         // is nearer to that one than to the other (triangle inequality).
         let half_gap: Vec<f32> = (0..k * k)
-            .map(|jo| 0.5 * distance(cents.row(jo / k), cents.row(jo % k)) * (1.0 - slack))
+            .map(|jo| 0.5 * FastL2::sq(cents.row(jo / k), cents.row(jo % k)).sqrt() * (1.0 - slack))
             .collect();
         let own_gap: Vec<f32> = half_gap
             .chunks_exact(k)
@@ -650,15 +651,6 @@ impl Bounds {
             }
         });
     }
-}
-
-/// Euclidean distance between two rows.
-fn distance(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| (x - y) * (x - y))
-        .sum::<f32>()
-        .sqrt()
 }
 
 /// Gaussian mixture with `k` components (full covariance) on a seeded random projection of
