@@ -6,7 +6,7 @@ use super::scan;
 use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
-use crate::text::tokenize::{Tokenizer, detect_language, words};
+use crate::text::tokenize::{Tokenizer, detect_language, push_lowercase, words};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
@@ -188,12 +188,7 @@ fn shingles(text: &str) -> Vec<u64> {
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     for w in words(text) {
         let start = buf.len();
-        if w.is_ascii() {
-            buf.push_str(w);
-            buf[start..].make_ascii_lowercase();
-        } else {
-            buf.push_str(&w.to_lowercase());
-        }
+        push_lowercase(w, &mut buf);
         bounds.push((start, buf.len()));
     }
     if bounds.len() < MIN_DUPLICATE_WORDS {

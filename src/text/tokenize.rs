@@ -397,26 +397,30 @@ pub fn detect_language(text: &str) -> Language {
         if k >= 2000 {
             break;
         }
-        // Run once per thread over 2,000 words: no allocation per ASCII word.
-        let lower;
-        let w = if !w.is_ascii() {
-            lower = w.to_lowercase();
-            lower.as_str()
-        } else if w.bytes().any(|b| b.is_ascii_uppercase()) {
-            buf.clear();
-            buf.push_str(w);
-            buf.make_ascii_lowercase();
-            buf.as_str()
-        } else {
-            w
-        };
-        en += usize::from(ENGLISH_SET.contains(w));
-        de += usize::from(GERMAN_SET.contains(w));
+        // One buffer for every word: no allocation per ASCII word.
+        buf.clear();
+        push_lowercase(w, &mut buf);
+        en += usize::from(ENGLISH_SET.contains(buf.as_str()));
+        de += usize::from(GERMAN_SET.contains(buf.as_str()));
     }
     if de > en {
         Language::German
     } else {
         Language::English
+    }
+}
+
+/// Appends `word` lower-cased to `out`: an ASCII word without decoding it, any other by
+/// `str::to_lowercase` (which knows a word-final sigma). The one lower-casing of a raw word
+/// for the analyzers that compare words as written (language guess, stance cues,
+/// near-duplicate shingles); terms go through [`normalize_word`].
+pub fn push_lowercase(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&word.to_lowercase());
     }
 }
 
@@ -653,6 +657,18 @@ mod tests {
             .map(|w| w.trim_matches(is_edge_mark))
             .filter(|w| !w.is_empty())
             .collect()
+    }
+
+    #[test]
+    fn push_lowercase_appends_like_str_to_lowercase() {
+        let mut out = String::from("x ");
+        for w in ["NATO", "Russia’s", "ΟΔΟΣ", "Straße", "gas"] {
+            let start = out.len();
+            push_lowercase(w, &mut out);
+            assert_eq!(&out[start..], w.to_lowercase(), "{w}");
+        }
+        assert!(out.starts_with("x nato"));
+        assert!(out.contains("οδος"), "final sigma: {out}");
     }
 
     #[test]

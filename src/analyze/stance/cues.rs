@@ -4,7 +4,7 @@
 
 use super::lexicon::{Lexicon, Negation, Position};
 use crate::analyze::Stance;
-use crate::text::tokenize::{Tokenizer, normalize_word, words};
+use crate::text::tokenize::{Tokenizer, normalize_word, push_lowercase, words};
 use rustc_hash::FxHashSet as HashSet;
 use std::cell::OnceCell;
 
@@ -63,11 +63,13 @@ fn word_list(text: &str) -> Vec<Word> {
             Word {
                 start,
                 end: start + w.len(),
-                // One allocation for the common ASCII word instead of two.
-                lower: if w.is_ascii() {
-                    w.to_ascii_lowercase()
-                } else {
-                    w.to_lowercase().replace('’', "'")
+                lower: {
+                    let mut lower = String::with_capacity(w.len());
+                    push_lowercase(w, &mut lower);
+                    if lower.contains('’') {
+                        lower = lower.replace('’', "'");
+                    }
+                    lower
                 },
             }
         })
