@@ -237,15 +237,20 @@ impl StanceModel {
         // The Gram matrix of each candidate feature set; the character block adds its own.
         let xb = x.slice(s![.., ..base]);
         let k_base = xb.dot(&xb.t());
+        let mut with_chars = candidates.contains(&true).then(|| {
+            let xc = x.slice(s![.., base..]);
+            &k_base + &xc.dot(&xc.t())
+        });
+        let mut without_chars = Some(k_base);
         let grams: Vec<(bool, Array2<f64>)> = candidates
             .iter()
-            .map(|&chars| {
-                if chars {
-                    let xc = x.slice(s![.., base..]);
-                    (true, &k_base + &xc.dot(&xc.t()))
+            .filter_map(|&chars| {
+                let k = if chars {
+                    with_chars.take()
                 } else {
-                    (false, k_base.clone())
-                }
+                    without_chars.take()
+                };
+                Some((chars, k?))
             })
             .collect();
         let (alpha, chars) = if params.alphas.len() == 1 && grams.len() == 1 {
