@@ -163,10 +163,10 @@ struct Splitter {
     bom: Option<usize>,
     /// Bytes of a multi-byte delimiter matched so far (held back until it is whole).
     delim_matched: usize,
-    /// A CR seen in literal-CR mode, held until the next byte says whether it is CRLF.
-    held_cr: bool,
-    /// The last line end was a CR: a following LF belongs to it.
-    after_cr: bool,
+    /// The last byte was a CR. A following LF makes CRLF with it: one line end, already
+    /// counted when a lone CR ends a line; otherwise the CR is held until the next byte says
+    /// whether it is CRLF or a literal byte.
+    cr_before: bool,
     /// The 1-based line of the next byte.
     line: u64,
     state: State,
@@ -199,8 +199,7 @@ impl<R: BufRead> RecordReader<R> {
                 lone_cr_ends_line: true,
                 bom: Some(0),
                 delim_matched: 0,
-                held_cr: false,
-                after_cr: false,
+                cr_before: false,
                 line: 1,
                 state: State::FieldStart,
                 started: false,
@@ -310,12 +309,7 @@ impl Splitter {
 
     /// Length of the leading run of `bytes` that is plain data in the current state.
     fn plain_run(&self, bytes: &[u8]) -> usize {
-        if self.bom.is_some()
-            || self.delim_matched > 0
-            || self.held_cr
-            || self.after_cr
-            || self.stray.is_some()
-        {
+        if self.bom.is_some() || self.delim_matched > 0 || self.cr_before || self.stray.is_some() {
             return 0;
         }
         let stop = match self.state {
@@ -385,31 +379,29 @@ impl Splitter {
 
     /// Third layer: LF, CRLF and (when enabled) a lone CR become one line end each.
     fn line_ends(&mut self, token: Token) -> Option<Outcome> {
-        if self.after_cr {
-            self.after_cr = false;
-            if token == Token::Byte(b'\n') {
-                return None;
+        if std::mem::take(&mut self.cr_before) {
+            match (token == Token::Byte(b'\n'), self.lone_cr_ends_line) {
+                // CRLF whose line end the CR already made.
+                (true, true) => return None,
+                (true, false) => return self.step(Token::LineEnd),
+                (false, true) => {}
+                (false, false) => {
+                    // A lone CR is an ordinary byte here; as ASCII that is not a line end,
+                    // it completes nothing.
+                    let done = self.step(Token::Byte(b'\r'));
+                    debug_assert!(done.is_none());
+                }
             }
-        }
-        if self.held_cr {
-            self.held_cr = false;
-            if token == Token::Byte(b'\n') {
-                return self.step(Token::LineEnd);
-            }
-            // A lone CR is an ordinary byte here; as ASCII that is not a line end, it
-            // completes nothing.
-            let done = self.step(Token::Byte(b'\r'));
-            debug_assert!(done.is_none());
         }
         match token {
             Token::Byte(b'\n') => self.step(Token::LineEnd),
-            Token::Byte(b'\r') if self.lone_cr_ends_line => {
-                self.after_cr = true;
-                self.step(Token::LineEnd)
-            }
             Token::Byte(b'\r') => {
-                self.held_cr = true;
-                None
+                self.cr_before = true;
+                if self.lone_cr_ends_line {
+                    self.step(Token::LineEnd)
+                } else {
+                    None
+                }
             }
             _ => self.step(token),
         }
@@ -519,8 +511,8 @@ impl Splitter {
             let done = self.line_ends(Token::Byte(self.delim[k]));
             debug_assert!(done.is_none());
         }
-        if std::mem::take(&mut self.held_cr) {
-            // A CR at the very end ends the last line, as a line end would.
+        if std::mem::take(&mut self.cr_before) && !self.lone_cr_ends_line {
+            // A held CR at the very end ends the last line, as a line end would.
             if let Some(outcome) = self.step(Token::LineEnd) {
                 return Some(outcome);
             }
