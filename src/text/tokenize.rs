@@ -492,8 +492,7 @@ impl<'a> Iterator for Words<'a> {
 pub fn normalize_word(word: &str, lang: Language, out: &mut String) {
     out.clear();
     if word.is_ascii() {
-        out.push_str(word);
-        out.make_ascii_lowercase();
+        push_lowercase(word, out);
     } else {
         for c in word.chars() {
             if c == '’' {

@@ -338,16 +338,13 @@ fn denials(
                 before = Some(a.start);
             }
         }
-        if after.is_none() && before.is_none() {
-            continue;
-        }
-        let Some(term) = term_at(i) else {
-            continue;
+        let (start, end) = match (after, before) {
+            (Some(end), _) => (words[i].start, end),
+            (None, Some(start)) => (start, words[i].end),
+            (None, None) => continue,
         };
-        match (after, before) {
-            (Some(end), _) => out.push((term, words[i].start, end)),
-            (None, Some(start)) => out.push((term, start, words[i].end)),
-            (None, None) => {}
+        if let Some(term) = term_at(i) {
+            out.push((term, start, end));
         }
     }
     out

@@ -161,8 +161,8 @@ pub fn evaluate_model(pairs: &[Pair], model: &StanceModel) -> EvalReport {
 }
 
 /// Stratified k-fold cross-validation of model training: each fold's model is trained (and
-/// its penalty and feature set chosen) on the other folds only, then labels the held-out fold. Scores are
-/// over the pooled held-out predictions; per-fold macro-F1 is kept too.
+/// its penalty and feature set chosen) on the other folds only, then labels the held-out
+/// fold. Scores are over the pooled held-out predictions; per-fold macro-F1 is kept too.
 pub fn cross_validate(
     pairs: &[Pair],
     lex: &Lexicon,
