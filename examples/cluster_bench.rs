@@ -1,7 +1,8 @@
 //! Times `threadlens` clustering on a synthetic JSONL corpus (`gen_corpus.py` schema) and
 //! scores it against the hidden topics. Until the JSONL reader lands, the corpus is read here.
 //!
-//! `cargo run --release --example cluster_bench -- FILE.jsonl [k]`
+//! `cargo run --release --example cluster_bench -- FILE.jsonl [k]`; the environment may
+//! override `SEED`, `MAX_ITER`, `TOL`, `MB_ABOVE`, `SAMPLE` and `EPOCHS`.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -64,6 +65,7 @@ fn main() {
         minibatch_above: env("MB_ABOVE").unwrap_or(200_000),
         sample: env("SAMPLE").unwrap_or(3_000),
         epochs: env("EPOCHS").unwrap_or(3),
+        seed: env("SEED").unwrap_or(42),
         ..ClusterParams::default()
     };
     let r = cluster::cluster(&corpus, &params).expect("cluster");

@@ -10,6 +10,7 @@ use linfa::prelude::*;
 use linfa_clustering::{Dbscan, GaussianMixtureModel, IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
 use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
+use rand::distributions::{Distribution, WeightedIndex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
@@ -141,10 +142,11 @@ fn fit_error(algorithm: &'static str, e: impl std::fmt::Display) -> ClusterError
 }
 
 /// KMeans with `k` clusters; `init` gives starting centroids (themes), else KMeans++.
-/// Above 20,000 units the centroids are first fitted on a sample of 20,000, then refined by
-/// full-batch Lloyd iterations or, above `minibatch_above`, by `epochs` passes of linfa's
-/// incremental (mini-batch) KMeans over chunks; every unit is assigned at the end. Memory
-/// stays at the data matrix plus one chunk.
+/// Up to 20,000 units: [`kmeans_plusplus`] starts and full-batch [`lloyd`] iterations, the
+/// best of [`ClusterParams::fit_runs_for`] restarts by inertia. Above, the centroids are first
+/// fitted on a sample of 20,000, then refined by full-batch Lloyd iterations or, above
+/// `minibatch_above`, by `epochs` passes of linfa's incremental (mini-batch) KMeans over
+/// chunks; every unit is assigned at the end. Memory stays at the data matrix plus one chunk.
 pub fn kmeans(
     x: &Array2<f32>,
     k: usize,
@@ -153,43 +155,31 @@ pub fn kmeans(
 ) -> Result<Vec<usize>, ClusterError> {
     let n = x.nrows();
     let k = k.clamp(1, n.max(1));
-    let rng = Xoshiro256Plus::seed_from_u64(p.seed);
-    let method = match init {
-        Some(c) => KMeansInit::Precomputed(c),
-        None => KMeansInit::KMeansPlusPlus,
-    };
-    let precomputed = matches!(method, KMeansInit::Precomputed(_));
-    let runs = if precomputed { 1 } else { p.runs_for(n) };
+    let mut rng = Xoshiro256Plus::seed_from_u64(p.seed);
     if n <= INIT_SAMPLE {
-        let params = KMeans::params_with(k, rng, FastL2)
-            .n_runs(runs)
-            .init_method(method)
-            .max_n_iterations(p.max_iter)
-            .tolerance(p.tolerance);
-        let model = params
-            .fit(&DatasetBase::new(x.view(), ()))
-            .map_err(|e| fit_error("kmeans", e))?;
-        return Ok(model.predict(x).to_vec());
+        if let Some(c) = init {
+            return Ok(lloyd(x, c, p.max_iter, p.tolerance).1);
+        }
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        for _ in 0..p.fit_runs_for(n) {
+            let start = kmeans_plusplus(x, k, &mut rng);
+            let (centroids, labels) = lloyd(x, start, p.max_iter, p.tolerance);
+            let inertia = inertia(x, &centroids, &labels);
+            if best.as_ref().is_none_or(|(b, _)| inertia < *b) {
+                best = Some((inertia, labels));
+            }
+        }
+        return Ok(best.map(|(_, labels)| labels).unwrap_or_else(|| vec![0; n]));
     }
     // Larger corpora: KMeans++ costs k passes over the data, so the starting centroids come
     // from a fit on a sample...
     let s = sample_indices(n, INIT_SAMPLE, p.seed);
     let xs = x.select(Axis(0), &s);
-    // linfa gives the KMeans++ start and its first Lloyd step; the remaining steps on the
-    // sample run in `lloyd` (same update, distances through matrix products).
-    let first = KMeans::params_with(k, rng.clone(), FastL2)
-        .n_runs(1)
-        .init_method(method)
-        .max_n_iterations(1)
-        .tolerance(p.tolerance)
-        .fit(&DatasetBase::new(xs.view(), ()))
-        .map_err(|e| fit_error("kmeans", e))?;
-    let (start, _) = lloyd(
-        &xs,
-        first.centroids().clone(),
-        p.max_iter.saturating_sub(1),
-        p.tolerance,
-    );
+    let first = match init {
+        Some(c) => c,
+        None => kmeans_plusplus(&xs, k, &mut rng),
+    };
+    let (start, _) = lloyd(&xs, first, p.max_iter, p.tolerance);
     if n <= p.minibatch_above {
         // ... refined by full-batch Lloyd iterations over every unit ...
         let (_, labels) = lloyd(x, start, p.max_iter, p.tolerance);
@@ -223,6 +213,79 @@ pub fn kmeans(
         Some(m) => Ok(nearest(x.view(), m.centroids())),
         None => Ok(nearest(x.view(), &start)),
     }
+}
+
+/// KMeans++ starting centroids of `x`: the same choices as linfa's `KMeansInit::KMeansPlusPlus`
+/// from the same generator state (same draws, same squared distances), but each row's distance
+/// to its nearest chosen centroid is kept from one choice to the next, where linfa measures
+/// it again against every chosen centroid: k²/2 passes over the rows instead of k, which made
+/// the start cost more than the Lloyd iterations after it.
+pub fn kmeans_plusplus(x: &Array2<f32>, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f32> {
+    let (n, d) = x.dim();
+    let xs = x.as_standard_layout();
+    let rows = xs
+        .as_slice()
+        .expect("a standard-layout array is contiguous");
+    let mut centroids = Array2::zeros((k, d));
+    if n == 0 || d == 0 {
+        return centroids;
+    }
+    let first = WeightedIndex::new(vec![1f32; n])
+        .expect("n ones are valid weights")
+        .sample(rng);
+    centroids.row_mut(0).assign(&x.row(first));
+    let mut nearest_sq = vec![f32::INFINITY; n];
+    let mut chosen = first;
+    for c in 1..k {
+        let centroid = &rows[chosen * d..(chosen + 1) * d];
+        nearest_sq
+            .par_chunks_mut(ASSIGN_CHUNK)
+            .enumerate()
+            .for_each(|(b, out)| {
+                for (r, m) in out.iter_mut().enumerate() {
+                    let i = b * ASSIGN_CHUNK + r;
+                    let sq = FastL2::sq(centroid, &rows[i * d..(i + 1) * d]);
+                    if sq < *m {
+                        *m = sq;
+                    }
+                }
+            });
+        // All rows on a chosen centroid (no weight left): linfa takes the first row.
+        chosen = WeightedIndex::new(&nearest_sq).map_or(0, |w| w.sample(rng));
+        centroids.row_mut(c).assign(&x.row(chosen));
+    }
+    centroids
+}
+
+/// The sum of squared distances of the rows of `x` to their centroids (in f64).
+fn inertia(x: &Array2<f32>, centroids: &Array2<f32>, labels: &[usize]) -> f64 {
+    let xs = x.as_standard_layout();
+    let cs = centroids.as_standard_layout();
+    let d = x.ncols();
+    let (rows, cents) = (
+        xs.as_slice()
+            .expect("a standard-layout array is contiguous"),
+        cs.as_slice()
+            .expect("a standard-layout array is contiguous"),
+    );
+    // Fixed chunks summed in order: rayon's own float sum may split differently per run.
+    let parts: Vec<f64> = labels
+        .par_chunks(ASSIGN_CHUNK)
+        .enumerate()
+        .map(|(b, ls)| {
+            ls.iter()
+                .enumerate()
+                .map(|(r, &c)| {
+                    let i = b * ASSIGN_CHUNK + r;
+                    f64::from(FastL2::sq(
+                        &rows[i * d..(i + 1) * d],
+                        &cents[c * d..(c + 1) * d],
+                    ))
+                })
+                .sum::<f64>()
+        })
+        .collect();
+    parts.iter().sum()
 }
 
 /// Rows per parallel work item when assigning rows to centroids.
@@ -886,6 +949,30 @@ mod tests {
             }
         }
         c
+    }
+
+    #[test]
+    fn kmeans_plusplus_picks_the_rows_linfa_picks() {
+        let centres = random(12, 32, 3);
+        let noise = random(3000, 32, 4);
+        let x = Array2::from_shape_fn((3000, 32), |(i, t)| {
+            centres[[i % 12, t]] + 0.5 * noise[[i, t]]
+        });
+        for (k, seed) in [(12, 1), (30, 2), (1, 3)] {
+            // linfa's start is only visible after its first Lloyd step: take one from ours too.
+            let rng = Xoshiro256Plus::seed_from_u64(seed);
+            let linfa = KMeans::params_with(k, rng.clone(), FastL2)
+                .n_runs(1)
+                .max_n_iterations(1)
+                .fit(&DatasetBase::new(x.view(), ()))
+                .unwrap();
+            let ours = kmeans_plusplus(&x, k, &mut rng.clone());
+            let (stepped, _) = lloyd(&x, ours, 1, 1e-9);
+            let gap = (&stepped - linfa.centroids())
+                .mapv(f32::abs)
+                .fold(0f32, |m, &v| m.max(v));
+            assert!(gap < 1e-5, "k={k}: starts differ by {gap}");
+        }
     }
 
     #[test]
