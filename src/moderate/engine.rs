@@ -216,11 +216,23 @@ fn shingles(text: &str) -> Vec<u64> {
     out
 }
 
-/// Size of the bottom-k sketch indexed per comment. Two comments with Jaccard ≥ 0.8 share
-/// the smallest shingle hash of their union with probability ≥ 0.8, and miss all of the
-/// first 16 with probability about 0.2^16, so candidates are found while the index holds 16
-/// entries per comment instead of every shingle (a million comments stay in memory).
+/// Most of a comment's smallest shingle hashes indexed (its bottom-k sketch). Two comments
+/// with Jaccard ≥ 0.8 share the smallest shingle hash of their union with probability ≥ 0.8,
+/// and miss all of the first 16 with probability about 0.2^16, so candidates are found while
+/// the index holds at most 16 entries per comment instead of every shingle (a million
+/// comments stay in memory).
 const SKETCH: usize = 16;
+
+/// How many of a comment's smallest shingle hashes are indexed and looked up: the prefix
+/// filter of set-similarity joins, `size − ⌈least · size⌉ + 1`, at most [`SKETCH`]. Two sets
+/// with Jaccard ≥ `least` share a value within these prefixes whatever the order of the
+/// values, so below the cap no pair is missed; above it the sketch bound holds. At 0.8 a
+/// comment of 30 shingles needs 7 instead of 16, and fewer lookups find fewer candidates.
+fn prefix_len(size: usize, least: f64) -> usize {
+    // The margin keeps `0.8 × 30 = 24.000000000000004` from rounding up to 25.
+    let must_share = (least * size as f64 - 1e-9).ceil().max(0.0) as usize;
+    (size + 1).saturating_sub(must_share).min(size).min(SKETCH)
+}
 
 /// The lowest `min_similarity` of the near-duplicate checks in `check` (`None` without any).
 fn least_similarity(check: &Check) -> Option<f64> {
@@ -295,13 +307,13 @@ struct Postings {
 }
 
 impl Postings {
-    fn new(shingles: &[Vec<u64>]) -> Postings {
-        // Sorted by hash, so the first SKETCH values of a comment are its bottom-k sketch.
+    fn new(shingles: &[Vec<u64>], least: f64) -> Postings {
+        // Sorted by hash, so a comment's first values are its bottom-k sketch.
         let mut pairs: Vec<(u64, Posting)> = shingles
             .par_iter()
             .enumerate()
             .flat_map_iter(|(i, s)| {
-                s[..s.len().min(SKETCH)]
+                s[..prefix_len(s.len(), least)]
                     .iter()
                     .enumerate()
                     .map(move |(at, &v)| {
@@ -388,7 +400,7 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // The earliest MAX_POSTINGS comments of every sketch value. A comment's candidates are
     // the entries before it, which are exactly what a list filled in corpus order held when
     // the comment was reached: so the lookups below can run in any order, in parallel.
-    let postings = Postings::new(&sh);
+    let postings = Postings::new(&sh, least);
     let sigs: Vec<Signature> = sh.par_iter().map(|s| Signature::of(s)).collect();
     // Only a best match at or above the lowest rule threshold is ever read, so pairs that
     // cannot reach it are cut short; the best of the rest is the same as among all pairs.
@@ -403,7 +415,7 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
                 let s = &sh[i];
                 let bits: Vec<u8> = s.iter().map(|&v| Signature::bit(v)).collect();
                 let mut best: Option<(u32, f64)> = None;
-                for (at, list) in s[..s.len().min(SKETCH)]
+                for (at, list) in s[..prefix_len(s.len(), least)]
                     .iter()
                     .enumerate()
                     .filter_map(|(at, v)| Some((at, postings.get(*v)?)))
@@ -1009,9 +1021,101 @@ mod tests {
     }
 
     #[test]
+    fn prefix_filter_lengths() {
+        assert_eq!(prefix_len(30, 0.8), 7);
+        assert_eq!(prefix_len(6, 0.8), 2);
+        assert_eq!(prefix_len(100, 0.8), SKETCH);
+        assert_eq!(prefix_len(5, 0.0), 5);
+        assert_eq!(prefix_len(0, 0.8), 0);
+    }
+
+    #[test]
+    fn near_duplicates_equal_the_best_pair_by_brute_force() {
+        // Comments of 8 to 60 words over a small vocabulary, many of them edited copies of
+        // earlier ones (some words swapped, some dropped), so that many pairs sit near every
+        // threshold; fewer comments than MAX_POSTINGS, so no list is cut.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let mut texts: Vec<String> = Vec::new();
+        for i in 0..180 {
+            let words: Vec<String> = if i > 0 && next(3) > 0 {
+                let mut w: Vec<String> = texts[next(i as u64) as usize]
+                    .split(' ')
+                    .map(str::to_string)
+                    .collect();
+                for _ in 0..next(4) {
+                    let at = next(w.len() as u64) as usize;
+                    w[at] = format!("v{}", next(40));
+                }
+                if next(2) == 0 && w.len() > 8 {
+                    w.pop();
+                }
+                w
+            } else {
+                (0..8 + next(53))
+                    .map(|_| format!("v{}", next(40)))
+                    .collect()
+            };
+            texts.push(words.join(" "));
+        }
+        let mut t = Thread::new("t", "t.jsonl", crate::model::Format::Jsonl);
+        for (i, text) in texts.iter().enumerate() {
+            t.comments.push(crate::model::Comment::new(
+                format!("c{i}"),
+                i as u32 + 1,
+                text.as_str(),
+            ));
+        }
+        let corpus = Corpus {
+            threads: vec![t],
+            ..Corpus::default()
+        };
+        let sh: Vec<Vec<u64>> = texts.iter().map(|t| shingles(t)).collect();
+        for least in [0.5, 0.8, 0.9] {
+            let found = near_duplicates(&corpus, least);
+            let mut pairs = 0;
+            for (i, got) in found[0].iter().enumerate() {
+                let mut best: Option<(usize, f64)> = None;
+                for j in 0..i {
+                    if sh[i].is_empty() || sh[j].is_empty() {
+                        continue;
+                    }
+                    let shared = sh[i]
+                        .iter()
+                        .filter(|v| sh[j].binary_search(v).is_ok())
+                        .count();
+                    let sim = shared as f64 / (sh[i].len() + sh[j].len() - shared) as f64;
+                    if sim >= least - 1e-12 && best.is_none_or(|(_, b)| sim > b) {
+                        best = Some((j, sim));
+                    }
+                }
+                pairs += usize::from(best.is_some());
+                let want = best.map(|(j, sim)| (format!("c{j}"), sim));
+                let got = got.as_ref().map(|(id, sim)| (id.clone(), *sim));
+                match (&want, &got) {
+                    (Some((wj, ws)), Some((gj, gs))) => {
+                        assert_eq!(wj, gj, "comment {i} at {least}");
+                        assert!((ws - gs).abs() < 1e-9, "comment {i} at {least}");
+                    }
+                    _ => assert_eq!(want.is_some(), got.is_some(), "comment {i} at {least}"),
+                }
+            }
+            assert!(
+                pairs > 30,
+                "{pairs} near-duplicates at {least}: the test needs many"
+            );
+        }
+    }
+
+    #[test]
     fn postings_keep_shared_values_in_corpus_order_with_positions() {
         let sh = vec![vec![1, 5, 9], vec![5, 7], vec![2, 5], vec![3]];
-        let p = Postings::new(&sh);
+        let p = Postings::new(&sh, 0.0);
         let five: Vec<(u32, u32, u8)> = p
             .get(5)
             .unwrap()
