@@ -24,7 +24,7 @@ impl Language {
     }
 }
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 const ENGLISH_STOP: &[&str] = &[
@@ -374,40 +374,89 @@ const NOT_PLURAL: &[&str] = &[
 
 // Hash sets built once: a linear scan of a 300-word list per token was an eighth of the
 // clustering time at 100k comments.
-static ENGLISH_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| ENGLISH_STOP.iter().copied().collect());
-static GERMAN_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| GERMAN_STOP.iter().copied().collect());
+/// Every stop word with the languages it belongs to ([`ENGLISH_BIT`], [`GERMAN_BIT`]): one
+/// lookup answers both lists, which the language guess asks of every word.
+static STOP_LANGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut m: HashMap<&'static str, u8> = HashMap::default();
+    for (list, bit) in [(ENGLISH_STOP, ENGLISH_BIT), (GERMAN_STOP, GERMAN_BIT)] {
+        for &w in list {
+            *m.entry(w).or_default() |= bit;
+        }
+    }
+    m
+});
+/// The longest stop word in bytes: a longer word is not looked up (most content words).
+static LONGEST_STOP: LazyLock<usize> =
+    LazyLock::new(|| STOP_LANGS.keys().map(|w| w.len()).max().unwrap_or(0));
+const ENGLISH_BIT: u8 = 1;
+const GERMAN_BIT: u8 = 2;
 static NOT_PLURAL_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| NOT_PLURAL.iter().copied().collect());
 
+/// The languages whose stop-word list holds `word` (lower-cased), as bits.
+fn stop_languages(word: &str) -> u8 {
+    if word.len() > *LONGEST_STOP {
+        return 0;
+    }
+    STOP_LANGS.get(word).copied().unwrap_or(0)
+}
+
 /// Whether `word` (lower-cased) is a stop word of `lang`.
 pub fn is_stopword(word: &str, lang: Language) -> bool {
-    match lang {
-        Language::English => ENGLISH_SET.contains(word),
-        Language::German => GERMAN_SET.contains(word),
+    let bit = match lang {
+        Language::English => ENGLISH_BIT,
+        Language::German => GERMAN_BIT,
+    };
+    stop_languages(word) & bit != 0
+}
+
+/// The language guess: stop words of each list counted over the first words of a text, fed
+/// one lower-cased word at a time (so an analyzer that lower-cases the words anyway guesses
+/// the language in the same pass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LanguageVote {
+    english: usize,
+    german: usize,
+    words: usize,
+}
+
+impl LanguageVote {
+    /// Words counted at most: the rest of a long text does not change the guess.
+    pub const MAX_WORDS: usize = 2000;
+
+    /// Counts one word as lower-cased by [`push_lowercase`] (words past the first
+    /// [`LanguageVote::MAX_WORDS`] are not counted).
+    pub fn add(&mut self, lower: &str) {
+        if self.words >= LanguageVote::MAX_WORDS {
+            return;
+        }
+        self.words += 1;
+        let langs = stop_languages(lower);
+        self.english += usize::from(langs & ENGLISH_BIT != 0);
+        self.german += usize::from(langs & GERMAN_BIT != 0);
+    }
+
+    /// German when its stop words outnumber English ones, else English.
+    pub fn language(&self) -> Language {
+        if self.german > self.english {
+            Language::German
+        } else {
+            Language::English
+        }
     }
 }
 
 /// Guesses the language of a text by counting stop words of each list.
 pub fn detect_language(text: &str) -> Language {
-    let (mut en, mut de) = (0usize, 0usize);
+    let mut vote = LanguageVote::default();
     let mut buf = String::new();
-    for (k, w) in words(text).enumerate() {
-        if k >= 2000 {
-            break;
-        }
+    for w in words(text).take(LanguageVote::MAX_WORDS) {
         // One buffer for every word: no allocation per ASCII word.
         buf.clear();
         push_lowercase(w, &mut buf);
-        en += usize::from(ENGLISH_SET.contains(buf.as_str()));
-        de += usize::from(GERMAN_SET.contains(buf.as_str()));
+        vote.add(&buf);
     }
-    if de > en {
-        Language::German
-    } else {
-        Language::English
-    }
+    vote.language()
 }
 
 /// Appends `word` lower-cased to `out`: an ASCII word without decoding it, any other by

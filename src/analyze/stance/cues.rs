@@ -4,7 +4,7 @@
 
 use super::lexicon::{Lexicon, Negation, Position};
 use crate::analyze::Stance;
-use crate::text::tokenize::{Tokenizer, normalize_word, push_lowercase, words};
+use crate::text::tokenize::{LanguageVote, Tokenizer, normalize_word, push_lowercase, words};
 use rustc_hash::FxHashSet as HashSet;
 use std::cell::OnceCell;
 
@@ -55,7 +55,9 @@ struct Word {
     lower: String,
 }
 
-fn word_list(text: &str) -> Vec<Word> {
+/// The words of `text`; each lower-cased word (before its apostrophes are straightened, as
+/// [`crate::text::detect_language`] sees it) is also counted in `vote`.
+fn word_list(text: &str, vote: &mut LanguageVote) -> Vec<Word> {
     let base = text.as_ptr() as usize;
     words(text)
         .map(|w| {
@@ -66,6 +68,7 @@ fn word_list(text: &str) -> Vec<Word> {
                 lower: {
                     let mut lower = String::with_capacity(w.len());
                     push_lowercase(w, &mut lower);
+                    vote.add(&lower);
                     if lower.contains('’') {
                         lower = lower.replace('’', "'");
                     }
@@ -83,8 +86,27 @@ fn joined(text: &str, a: &Word, b: &Word) -> bool {
     })
 }
 
-/// Finds the cues of `reply` toward `parent`.
+/// Finds the cues of `reply` toward `parent`, reading terms with `tokenizer`.
 pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: PairText) -> CueScores {
+    let words = word_list(reply.text, &mut LanguageVote::default());
+    score_words(lex, tokenizer, parent, reply, words)
+}
+
+/// Finds the cues of `reply` toward `parent`, reading terms in the reply's language (the
+/// language is guessed from the words the cues read anyway: the reply is split once).
+pub fn score_in_reply_language(lex: &Lexicon, parent: PairText, reply: PairText) -> CueScores {
+    let mut vote = LanguageVote::default();
+    let words = word_list(reply.text, &mut vote);
+    score_words(lex, &Tokenizer::new(vote.language()), parent, reply, words)
+}
+
+fn score_words(
+    lex: &Lexicon,
+    tokenizer: &Tokenizer,
+    parent: PairText,
+    reply: PairText,
+    reply_words: Vec<Word>,
+) -> CueScores {
     let text = reply.text;
     let mut context = Vec::new();
 
@@ -146,7 +168,6 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
     }
     let in_quote = |s: usize, e: usize| quoted.iter().any(|&(qs, qe)| s < qe && e > qs);
 
-    let reply_words = word_list(text);
     let start_limit = reply_words
         .iter()
         .filter(|w| w.start >= body_start)
@@ -195,7 +216,7 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
     let parent_denied = if reply_denials.is_empty() {
         HashSet::default()
     } else {
-        let parent_words = word_list(parent.text);
+        let parent_words = word_list(parent.text, &mut LanguageVote::default());
         denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms)
     };
     for (term, s, e) in reply_denials {
@@ -458,6 +479,39 @@ mod tests {
                 author: None,
             },
         )
+    }
+
+    #[test]
+    fn scoring_in_the_reply_language_equals_guessing_it_first() {
+        let lex = Lexicon::builtin();
+        let pairs = [
+            (
+                "NATO is involved in Syria.",
+                "So far, NATO is not involved in Syria. Isn’t it?",
+            ),
+            (
+                "Die NATO ist nicht beteiligt.",
+                "Das stimmt nicht, die NATO ist doch beteiligt und das weißt du.",
+            ),
+            (
+                "Gas pipelines explain it.",
+                "I don’t agree: der Krieg ist nicht wegen Gas.",
+            ),
+        ];
+        for (parent, reply) in pairs {
+            let p = PairText {
+                text: parent,
+                author: None,
+            };
+            let r = PairText {
+                text: reply,
+                author: None,
+            };
+            let guessed = score(&lex, &tokenizer_for(reply), p, r);
+            assert_eq!(score_in_reply_language(&lex, p, r), guessed, "{reply}");
+        }
+        // A reply in German is read with the German tokenizer (its denial terms differ).
+        assert_eq!(tokenizer_for(pairs[1].1).lang, Language::German);
     }
 
     fn ids(s: &CueScores) -> Vec<(&str, Option<Stance>, &str)> {

@@ -3,7 +3,7 @@
 //! TF-IDF of the reply's character n-grams, and dense features from the cue lexicon and a
 //! few counts.
 
-use super::cues::{CueScores, PairText, score, tokenizer_for};
+use super::cues::{CueScores, PairText, score_in_reply_language, tokenizer_for};
 use super::lexicon::Lexicon;
 use crate::analyze::Stance;
 use crate::text::tokenize::{normalize_word, words};
@@ -170,8 +170,7 @@ pub fn dense_names(lex: &Lexicon) -> Vec<String> {
 
 /// Dense features of a pair (in [`dense_names`] order) and the cue scores behind them.
 pub fn dense_features(lex: &Lexicon, parent: PairText, reply: PairText) -> (Vec<f64>, CueScores) {
-    let tok = tokenizer_for(reply.text);
-    let scores = score(lex, &tok, parent, reply);
+    let scores = score_in_reply_language(lex, parent, reply);
     let mut f = vec![0.0; lex.cues.len()];
     let (mut neg_parent, mut you_q, mut quotes, mut salute, mut flipped) =
         (0.0, 0.0, 0.0, 0.0, 0.0);

@@ -27,7 +27,6 @@ pub use params::{CharNgrams, StanceParams};
 
 use crate::analyze::{Evidence, ReplyStance, Stance, Stances};
 use crate::model::Corpus;
-use crate::text::Tokenizer;
 use rayon::prelude::*;
 
 /// The three labels in a fixed order (the order of confusion matrices and model outputs).
@@ -62,10 +61,7 @@ impl Classifier {
     /// Labels one reply.
     pub fn classify(&self, parent: PairText, reply: PairText) -> ReplyStance {
         match self {
-            Classifier::Lexicon(lex) => {
-                let tok = cues::tokenizer_for(reply.text);
-                lexicon_stance(lex, &tok, parent, reply)
-            }
+            Classifier::Lexicon(lex) => lexicon_stance(lex, parent, reply),
             Classifier::Model(m) => m.classify(parent, reply),
         }
     }
@@ -74,13 +70,8 @@ impl Classifier {
 /// Labels one reply with the lexicon alone: the side with the larger cue weight wins when
 /// it leads by at least `neutral_margin`; confidence grows with the lead,
 /// 0.5 + 0.5·m/(m+2) for a lead m (0.5 for neutral without cues, 0.4 when cues cancel).
-pub fn lexicon_stance(
-    lex: &Lexicon,
-    tok: &Tokenizer,
-    parent: PairText,
-    reply: PairText,
-) -> ReplyStance {
-    let scores = score(lex, tok, parent, reply);
+pub fn lexicon_stance(lex: &Lexicon, parent: PairText, reply: PairText) -> ReplyStance {
+    let scores = cues::score_in_reply_language(lex, parent, reply);
     decide(lex, &scores, reply.text)
 }
 
