@@ -557,7 +557,12 @@ pub fn normalize_word(word: &str, lang: Language, out: &mut String) {
             break;
         }
     }
-    if lang == Language::English && !out.contains('\'') && !NOT_PLURAL_SET.contains(out.as_str()) {
+    // Only a word ending in "s" can be singularised: the others skip the set lookup.
+    if lang == Language::English
+        && out.ends_with('s')
+        && !out.contains('\'')
+        && !NOT_PLURAL_SET.contains(out.as_str())
+    {
         singularize(out);
     }
 }
