@@ -824,12 +824,7 @@ fn eval(
 ) -> Option<Found> {
     match check {
         Check::Regex(re) => {
-            let spans: Vec<(usize, usize)> = re
-                .find_iter(value)
-                .filter(|m| !m.is_empty())
-                .take(MAX_EVIDENCE)
-                .map(|m| (m.start(), m.end()))
-                .collect();
+            let spans = re.spans(value, MAX_EVIDENCE);
             (!spans.is_empty()).then_some((spans, String::new()))
         }
         Check::Caps {

@@ -2,6 +2,7 @@
 
 use super::{Action, Severity};
 use crate::analyze::Stance;
+use crate::text::word_looks::{WordLooks, rewrite};
 use regex::{Regex, RegexBuilder};
 
 /// Default limit on the compiled size of one rule regex, in bytes (the regex crate's own
@@ -40,7 +41,7 @@ impl Field {
 #[derive(Debug, Clone)]
 pub enum Check {
     /// At least one match of the regex (a `pattern` or a compiled word list).
-    Regex(Regex),
+    Regex(RuleRegex),
     /// Share of capitals among the letters at least `min_share`, with at least `min_letters`.
     Caps {
         /// Lowest share, 0..=1.
@@ -198,8 +199,40 @@ impl Default for RegexOptions {
     }
 }
 
+/// A compiled rule regex with, when it has Unicode word boundaries, a prefilter without
+/// them for text outside ASCII.
+#[derive(Debug, Clone)]
+pub struct RuleRegex {
+    regex: Regex,
+    /// Matches wherever `regex` does (its word boundaries dropped). The regex crate's lazy
+    /// DFA gives up on a Unicode `\b` at the first non-ASCII byte and falls back to a
+    /// backtracking search; the prefilter lets the DFA rule out most such texts first (a
+    /// tenth of the moderation time at a million comments, more on text with curly quotes).
+    prefilter: Option<Regex>,
+}
+
+impl RuleRegex {
+    /// The regex itself.
+    pub fn regex(&self) -> &Regex {
+        &self.regex
+    }
+
+    /// Byte spans of the first `max` non-empty matches in `value`.
+    pub fn spans(&self, value: &str, max: usize) -> Vec<(usize, usize)> {
+        if !value.is_ascii() && self.prefilter.as_ref().is_some_and(|p| !p.is_match(value)) {
+            return Vec::new();
+        }
+        self.regex
+            .find_iter(value)
+            .filter(|m| !m.is_empty())
+            .take(max)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+}
+
 /// Compiles a rule pattern; the error says where a bad pattern breaks and why.
-pub fn compile_regex(pattern: &str, opts: RegexOptions) -> Result<Regex, String> {
+pub fn compile_regex(pattern: &str, opts: RegexOptions) -> Result<RuleRegex, String> {
     // regex-syntax reports the exact span of a syntax error; the regex crate only a text
     // block, so parse first with the same flags to say where the pattern breaks.
     if let Err(e) = regex_syntax::ParserBuilder::new()
@@ -222,7 +255,7 @@ pub fn compile_regex(pattern: &str, opts: RegexOptions) -> Result<Regex, String>
     } else {
         pattern.to_string()
     };
-    RegexBuilder::new(&full)
+    let regex = RegexBuilder::new(&full)
         .case_insensitive(!opts.case_sensitive)
         .size_limit(opts.size_limit)
         .build()
@@ -231,11 +264,25 @@ pub fn compile_regex(pattern: &str, opts: RegexOptions) -> Result<Regex, String>
                 "regex {pattern:?} is too large: its compiled form exceeds the size limit of {limit} bytes (simplify it or raise regex_size_limit)"
             ),
             other => format!("invalid regex {pattern:?}: {other}"),
-        })
+        })?;
+    // The prefilter only speeds things up: a pattern it cannot be built for goes without.
+    let prefilter = regex_syntax::ParserBuilder::new()
+        .case_insensitive(!opts.case_sensitive)
+        .build()
+        .parse(&full)
+        .ok()
+        .filter(|hir| hir.properties().look_set().contains_word_unicode())
+        .and_then(|hir| {
+            RegexBuilder::new(&rewrite(hir, WordLooks::Dropped).to_string())
+                .size_limit(opts.size_limit)
+                .build()
+                .ok()
+        });
+    Ok(RuleRegex { regex, prefilter })
 }
 
 /// Compiles a word list into one regex matching any of the words as whole words.
-pub fn compile_words<S: AsRef<str>>(words: &[S], opts: RegexOptions) -> Result<Regex, String> {
+pub fn compile_words<S: AsRef<str>>(words: &[S], opts: RegexOptions) -> Result<RuleRegex, String> {
     let mut escaped: Vec<String> = words
         .iter()
         .map(|w| w.as_ref().trim())
@@ -289,8 +336,47 @@ mod tests {
             ..RegexOptions::default()
         };
         let re = compile_words(&["idiot", "gob shite"], opts).unwrap();
-        assert!(re.is_match("What an IDIOT."));
-        assert!(re.is_match("a gob shite"));
-        assert!(!re.is_match("idiotic"));
+        assert!(re.regex().is_match("What an IDIOT."));
+        assert!(re.regex().is_match("a gob shite"));
+        assert!(!re.regex().is_match("idiotic"));
+    }
+
+    #[test]
+    fn the_prefilter_never_changes_the_matches() {
+        let bounded = RegexOptions {
+            word_boundary: true,
+            ..RegexOptions::default()
+        };
+        let plain = compile_regex("a.c", RegexOptions::default()).unwrap();
+        assert!(plain.prefilter.is_none(), "no word boundary, no prefilter");
+        let regexes = [
+            compile_words(&["idiot", "gob shite", "straße"], bounded).unwrap(),
+            compile_regex(r"you(?:'re| are)\s+(?:an?\s+)?\w*\s*idiot\b", bounded).unwrap(),
+            compile_regex(r"\bné\b|\Bx", RegexOptions::default()).unwrap(),
+        ];
+        let texts = [
+            "What an IDIOT’s idea, “idiot”",
+            "You’re an idiot — you are an utter idiot, café idiotic",
+            "Die Straße ist nicht idiotisch, né? STRASSE",
+            "idiotä idiot é gob shite… émoji 🙂 idiot",
+            "plain ascii idiot text, ex x",
+            "Ünïcödé only, nothing to see",
+            "né, ne, xné ax",
+        ];
+        for re in &regexes {
+            assert!(re.prefilter.is_some());
+            for t in texts {
+                let want: Vec<(usize, usize)> = re
+                    .regex
+                    .find_iter(t)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
+                assert_eq!(re.spans(t, usize::MAX), want, "{:?} on {t:?}", re.regex);
+            }
+        }
+        // Outside ASCII the prefilter rules text out before the regex runs.
+        let p = regexes[0].prefilter.as_ref().unwrap();
+        assert!(!p.is_match("Ünïcödé only, nothing to see"));
     }
 }

@@ -3,8 +3,8 @@
 
 use super::errors::StanceError;
 use crate::analyze::Stance;
+use crate::text::word_looks::{WordLooks, rewrite_pattern};
 use regex::{Regex, RegexSet};
-use regex_syntax::hir::{Hir, HirKind, Look};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
@@ -312,16 +312,16 @@ impl Lexicon {
                 alternatives,
             });
         }
-        let set_of = |looks: fn(Look) -> Hir| -> Result<RegexSet, StanceError> {
+        let set_of = |looks: WordLooks| -> Result<RegexSet, StanceError> {
             let patterns = cue_patterns
                 .iter()
-                .map(|p| with_word_looks(p, looks))
+                .map(|p| rewrite_pattern(p, looks))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| err(format!("cue patterns: {e}")))?;
             RegexSet::new(&patterns).map_err(|e| err(format!("cue patterns: {e}")))
         };
-        let cue_set_ascii = set_of(ascii_word_look)?;
-        let cue_set_loose = set_of(no_word_look)?;
+        let cue_set_ascii = set_of(WordLooks::Ascii)?;
+        let cue_set_loose = set_of(WordLooks::Dropped)?;
         let lower = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|w| w.to_lowercase().replace('’', "'"))
@@ -361,61 +361,6 @@ impl Lexicon {
             cue_set_ascii,
             cue_set_loose,
         })
-    }
-}
-
-/// `pattern` with each of its look-around assertions replaced by `looks(look)`.
-fn with_word_looks(pattern: &str, looks: fn(Look) -> Hir) -> Result<String, String> {
-    let hir = regex_syntax::Parser::new()
-        .parse(pattern)
-        .map_err(|e| e.to_string())?;
-    Ok(map_looks(hir, looks).to_string())
-}
-
-/// A Unicode word-boundary assertion in its ASCII form, any other assertion as it is.
-fn ascii_word_look(look: Look) -> Hir {
-    Hir::look(match look {
-        Look::WordUnicode => Look::WordAscii,
-        Look::WordUnicodeNegate => Look::WordAsciiNegate,
-        Look::WordStartUnicode => Look::WordStartAscii,
-        Look::WordEndUnicode => Look::WordEndAscii,
-        Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
-        Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
-        other => other,
-    })
-}
-
-/// Nothing for a word-boundary assertion (so the pattern matches more), any other
-/// assertion as it is.
-fn no_word_look(look: Look) -> Hir {
-    match look {
-        Look::Start | Look::End | Look::StartLF | Look::EndLF | Look::StartCRLF | Look::EndCRLF => {
-            Hir::look(look)
-        }
-        _ => Hir::empty(),
-    }
-}
-
-/// Rebuilds `hir` with `looks` applied to its assertions. Recursion follows the regex's own
-/// nesting, which the parser limits (250 levels by default).
-fn map_looks(hir: Hir, looks: fn(Look) -> Hir) -> Hir {
-    match hir.into_kind() {
-        HirKind::Look(look) => looks(look),
-        HirKind::Repetition(mut r) => {
-            r.sub = Box::new(map_looks(*r.sub, looks));
-            Hir::repetition(r)
-        }
-        HirKind::Capture(mut c) => {
-            c.sub = Box::new(map_looks(*c.sub, looks));
-            Hir::capture(c)
-        }
-        HirKind::Concat(v) => Hir::concat(v.into_iter().map(|h| map_looks(h, looks)).collect()),
-        HirKind::Alternation(v) => {
-            Hir::alternation(v.into_iter().map(|h| map_looks(h, looks)).collect())
-        }
-        HirKind::Empty => Hir::empty(),
-        HirKind::Literal(l) => Hir::literal(l.0),
-        HirKind::Class(c) => Hir::class(c),
     }
 }
 
@@ -496,15 +441,6 @@ mod tests {
     #[test]
     fn cue_sets_pick_exactly_on_ascii_text_and_a_superset_elsewhere() {
         let lex = Lexicon::builtin();
-        let parse = |p: &str| regex_syntax::Parser::new().parse(p).unwrap().to_string();
-        assert_eq!(
-            with_word_looks(r"(?i)\bno\b|\Bx\b{start}$", ascii_word_look).unwrap(),
-            parse(r"(?i)(?-u:\b)no(?-u:\b)|(?-u:\B)x(?-u:\b{start})$")
-        );
-        assert_eq!(
-            with_word_looks(r"(?i)\bno\b|\Bx\b{start}$", no_word_look).unwrap(),
-            parse(r"(?i)no|x$")
-        );
         // The exact set: every cue's own regex, with Unicode word boundaries.
         let exact = |text: &str| -> Vec<usize> {
             (0..lex.cues.len())
