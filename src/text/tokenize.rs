@@ -436,6 +436,11 @@ impl LanguageVote {
         self.german += usize::from(langs & GERMAN_BIT != 0);
     }
 
+    /// Whether [`LanguageVote::MAX_WORDS`] words were counted (more change nothing).
+    pub fn is_full(&self) -> bool {
+        self.words >= LanguageVote::MAX_WORDS
+    }
+
     /// German when its stop words outnumber English ones, else English.
     pub fn language(&self) -> Language {
         if self.german > self.english {
