@@ -1,6 +1,7 @@
-//! The clustering step proper, on the dense unit vectors: linfa-clustering KMeans (full
-//! batch, or seeded mini-batch over chunks for large corpora), Gaussian mixture and DBSCAN,
-//! and the choice of k by silhouette.
+//! The clustering step proper, on the dense unit vectors: KMeans (KMeans++ starts and
+//! bounded full-batch Lloyd iterations written here, where linfa's measured every distance
+//! again; linfa-clustering's incremental KMeans for the seeded mini-batch passes over large
+//! corpora), linfa's Gaussian mixture and DBSCAN, and the choice of k by silhouette.
 
 use super::errors::ClusterError;
 use super::params::{Algorithm, ClusterParams};
@@ -165,11 +166,13 @@ pub fn kmeans(
             let start = kmeans_plusplus(x, k, &mut rng);
             let (centroids, labels) = lloyd(x, start, p.max_iter, p.tolerance);
             let inertia = inertia(x, &centroids, &labels);
-            if best.as_ref().is_none_or(|(b, _)| inertia < *b) {
+            if inertia.is_finite() && best.as_ref().is_none_or(|(b, _)| inertia < *b) {
                 best = Some((inertia, labels));
             }
         }
-        return Ok(best.map(|(_, labels)| labels).unwrap_or_else(|| vec![0; n]));
+        return best
+            .map(|(_, labels)| labels)
+            .ok_or_else(|| fit_error("kmeans", "no start gave a finite inertia"));
     }
     // Larger corpora: KMeans++ costs k passes over the data, so the starting centroids come
     // from a fit on a sample...
