@@ -523,117 +523,191 @@ fn io_error(input: &InputFile, source: std::io::Error) -> IngestError {
 /// Lines of JSON parsed side by side before their rows join the table in order.
 const JSONL_BATCH: usize = 4096;
 
-fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
-    use rayon::prelude::*;
-    let mut reader = open_lines(input, opts)?;
-    let cols = &opts.columns;
-    let mut b = Builder::new(input, opts, Format::Jsonl);
-    // A batch of raw lines side by side in one buffer, with each line's number and span:
-    // parsing the JSON is most of the reading, and it needs nothing from other lines.
-    let mut data: Vec<u8> = Vec::new();
-    let mut spans: Vec<(u64, usize, usize)> = Vec::with_capacity(JSONL_BATCH);
-    let mut line_no = 0u64;
-    let mut record = 0u64;
-    let mut explicit_missing_checked = false;
-    let mut done = false;
-    // A read error is returned after the lines before it, as if read one by one.
-    let mut read_error = None;
-    while !done {
-        data.clear();
-        spans.clear();
-        while spans.len() < JSONL_BATCH {
-            let start = data.len();
-            let n = match reader.read_until(b'\n', &mut data) {
+/// A batch of raw lines side by side in one buffer, with each line's number and span:
+/// parsing the JSON is most of the reading, and it needs nothing from other lines.
+#[derive(Default)]
+struct LineBatch {
+    data: Vec<u8>,
+    spans: Vec<(u64, usize, usize)>,
+}
+
+/// The lines of a JSONL input, read a batch at a time.
+struct JsonlLines {
+    reader: Box<dyn BufRead + 'static>,
+    line_no: u64,
+    /// The input is exhausted (or failed).
+    done: bool,
+    /// A read error, returned after the lines before it, as if read one by one.
+    error: Option<IngestError>,
+}
+
+impl JsonlLines {
+    /// Fills `batch` with the next [`JSONL_BATCH`] lines (fewer at the end).
+    fn fill(&mut self, input: &InputFile, batch: &mut LineBatch) {
+        batch.data.clear();
+        batch.spans.clear();
+        while !self.done && batch.spans.len() < JSONL_BATCH {
+            let start = batch.data.len();
+            let n = match self.reader.read_until(b'\n', &mut batch.data) {
                 Ok(n) => n,
                 Err(e) => {
-                    data.truncate(start);
-                    read_error = Some(io_error(input, e));
+                    batch.data.truncate(start);
+                    self.error = Some(io_error(input, e));
                     0
                 }
             };
             if n == 0 {
-                done = true;
+                self.done = true;
                 break;
             }
-            line_no += 1;
-            if line_no == 1 && data[start..].starts_with(b"\xEF\xBB\xBF") {
-                data.drain(start..start + 3);
+            self.line_no += 1;
+            if self.line_no == 1 && batch.data[start..].starts_with(b"\xEF\xBB\xBF") {
+                batch.data.drain(start..start + 3);
             }
-            spans.push((line_no, start, data.len()));
-        }
-        let parsed: Vec<Option<Result<Row, serde_json::Error>>> = spans
-            .par_iter()
-            .map(|&(_, a, z)| {
-                let text = decode_bytes(&data[a..z]);
-                let line = text.trim();
-                (!line.is_empty()).then(|| {
-                    parse_json_row(line, cols).map(|mut row| {
-                        row.prepare_text();
-                        row
-                    })
-                })
-            })
-            .collect();
-        for (&(line_no, _, _), parsed) in spans.iter().zip(parsed) {
-            let Some(parsed) = parsed else {
-                continue;
-            };
-            record += 1;
-            let lines = LineRange {
-                start: line_no as u32,
-                end: line_no as u32,
-            };
-            let row = match parsed {
-                Ok(row) => row,
-                Err(e) => {
-                    let err = b.malformed(
-                        line_no,
-                        record,
-                        format!("expected one JSON object per line: {e}"),
-                    );
-                    b.bad_record(err, line_no)?;
-                    continue;
-                }
-            };
-            // A column named by a flag that the first record lacks is almost surely a typo.
-            if !explicit_missing_checked {
-                explicit_missing_checked = true;
-                if row.cells[Slot::Text as usize].is_none() && cols.given(Slot::Text).is_none() {
-                    let message = format!(
-                        "the first record has no {:?} field (its fields: {}; name the text field with --text-col)",
-                        cols.name(Slot::Text),
-                        row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
-                    );
-                    return not_a_comment_table(input, b.malformed(line_no, record, message));
-                }
-                for slot in SLOTS {
-                    if let Some(name) = cols.given(slot) {
-                        // Only the fields every record needs; optional ones may be absent.
-                        let required = matches!(slot, Slot::Id | Slot::Text);
-                        if required && row.cells[slot as usize].is_none() {
-                            return Err(b.malformed(
-                                line_no,
-                                record,
-                                format!(
-                                    "{} names field {name:?}, which the first record does not have (its fields: {})",
-                                    slot.flag(),
-                                    row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            if row.cells[Slot::Id as usize].is_some() {
-                b.has_id_column = true;
-            }
-            b.push(row, lines, record, cols)?;
+            batch.spans.push((self.line_no, start, batch.data.len()));
         }
     }
-    if let Some(e) = read_error {
+}
+
+/// One parsed line: `None` for a blank one.
+type ParsedLine = Option<Result<Row, serde_json::Error>>;
+
+fn parse_batch(batch: &LineBatch, cols: &Columns) -> Vec<ParsedLine> {
+    use rayon::prelude::*;
+    batch
+        .spans
+        .par_iter()
+        .map(|&(_, a, z)| {
+            let text = decode_bytes(&batch.data[a..z]);
+            let line = text.trim();
+            (!line.is_empty()).then(|| {
+                parse_json_row(line, cols).map(|mut row| {
+                    row.prepare_text();
+                    row
+                })
+            })
+        })
+        .collect()
+}
+
+fn read_jsonl(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, IngestError> {
+    let mut lines = JsonlLines {
+        reader: open_lines(input, opts)?,
+        line_no: 0,
+        done: false,
+        error: None,
+    };
+    let cols = &opts.columns;
+    let mut b = Builder::new(input, opts, Format::Jsonl);
+    let mut record = 0u64;
+    let mut explicit_missing_checked = false;
+    let mut cur = LineBatch::default();
+    lines.fill(input, &mut cur);
+    let mut cur_parsed = parse_batch(&cur, cols);
+    // While one batch's rows join the table (in order, on this thread), the next batch is
+    // read and parsed beside it: the joining and the reading were a third of the ingest,
+    // with a core idle.
+    let mut next = LineBatch::default();
+    loop {
+        let more = !lines.done;
+        let mut next_parsed = Vec::new();
+        let built = rayon::in_place_scope(|s| {
+            if more {
+                lines.fill(input, &mut next);
+                let (next, next_parsed) = (&next, &mut next_parsed);
+                s.spawn(move |_| *next_parsed = parse_batch(next, cols));
+            }
+            build_batch(
+                &mut b,
+                &cur,
+                cur_parsed,
+                &mut record,
+                &mut explicit_missing_checked,
+            )
+        });
+        if let Some(out) = built? {
+            return Ok(out);
+        }
+        if !more {
+            break;
+        }
+        std::mem::swap(&mut cur, &mut next);
+        cur_parsed = next_parsed;
+    }
+    if let Some(e) = lines.error {
         return Err(e);
     }
     b.finish()
+}
+
+/// Joins one batch's parsed rows to the table, in line order. `Some` is the whole result
+/// of the input, decided early (not a comment table).
+fn build_batch(
+    b: &mut Builder,
+    batch: &LineBatch,
+    parsed: Vec<ParsedLine>,
+    record: &mut u64,
+    explicit_missing_checked: &mut bool,
+) -> Result<Option<ReadOutput>, IngestError> {
+    let input = b.input;
+    let cols = &b.opts.columns;
+    for (&(line_no, _, _), parsed) in batch.spans.iter().zip(parsed) {
+        let Some(parsed) = parsed else {
+            continue;
+        };
+        *record += 1;
+        let record = *record;
+        let lines = LineRange {
+            start: line_no as u32,
+            end: line_no as u32,
+        };
+        let row = match parsed {
+            Ok(row) => row,
+            Err(e) => {
+                let err = b.malformed(
+                    line_no,
+                    record,
+                    format!("expected one JSON object per line: {e}"),
+                );
+                b.bad_record(err, line_no)?;
+                continue;
+            }
+        };
+        // A column named by a flag that the first record lacks is almost surely a typo.
+        if !*explicit_missing_checked {
+            *explicit_missing_checked = true;
+            if row.cells[Slot::Text as usize].is_none() && cols.given(Slot::Text).is_none() {
+                let message = format!(
+                    "the first record has no {:?} field (its fields: {}; name the text field with --text-col)",
+                    cols.name(Slot::Text),
+                    row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+                return not_a_comment_table(input, b.malformed(line_no, record, message)).map(Some);
+            }
+            for slot in SLOTS {
+                if let Some(name) = cols.given(slot) {
+                    // Only the fields every record needs; optional ones may be absent.
+                    let required = matches!(slot, Slot::Id | Slot::Text);
+                    if required && row.cells[slot as usize].is_none() {
+                        return Err(b.malformed(
+                            line_no,
+                            record,
+                            format!(
+                                "{} names field {name:?}, which the first record does not have (its fields: {})",
+                                slot.flag(),
+                                row.meta.keys().cloned().collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        if row.cells[Slot::Id as usize].is_some() {
+            b.has_id_column = true;
+        }
+        b.push(row, lines, record, cols)?;
+    }
+    Ok(None)
 }
 
 /// Parses one JSON object into a row, without building a `serde_json::Value` for it.
