@@ -969,6 +969,52 @@ fn read_csv(input: &InputFile, opts: &IngestOptions) -> Result<ReadOutput, Inges
 mod tests {
     use super::*;
 
+    /// Gives `data`, then an error.
+    struct FailingAfter {
+        data: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl std::io::Read for FailingAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(std::io::Error::other("disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn jsonl_batches_end_at_a_read_error_with_the_lines_before_it() {
+        let text: String = (1..=5000)
+            .map(|i| format!("{{\"id\":\"c{i}\"}}\n"))
+            .collect();
+        let mut lines = JsonlLines {
+            reader: Box::new(std::io::BufReader::new(FailingAfter {
+                data: std::io::Cursor::new(text.into_bytes()),
+            })),
+            line_no: 0,
+            done: false,
+            error: None,
+        };
+        let input = InputFile::from_bytes("t.jsonl", Vec::new());
+        let mut batch = LineBatch::default();
+        lines.fill(&input, &mut batch);
+        assert_eq!(batch.spans.len(), JSONL_BATCH);
+        assert!(!lines.done && lines.error.is_none());
+        lines.fill(&input, &mut batch);
+        assert_eq!(batch.spans.len(), 5000 - JSONL_BATCH);
+        assert_eq!(batch.spans.last().map(|s| s.0), Some(5000));
+        assert!(lines.done);
+        let err = lines
+            .error
+            .take()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("disk went away"), "{err}");
+        lines.fill(&input, &mut batch);
+        assert!(batch.spans.is_empty());
+    }
+
     fn split_all(input: &[u8]) -> Vec<Result<Vec<String>, String>> {
         let mut s = RecordReader::new(input, ',').lone_cr_ends_line(false);
         let mut out = Vec::new();
