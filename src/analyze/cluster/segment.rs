@@ -4,7 +4,7 @@
 use super::params::UnitKind;
 use crate::analyze::Unit;
 use crate::model::{CommentKind, Corpus};
-use crate::text::tokenize::{LanguageVote, push_lowercase, words};
+use crate::text::tokenize::LanguageVote;
 use crate::text::{Language, Tokenizer};
 use rayon::prelude::*;
 
@@ -24,17 +24,12 @@ pub fn thread_languages(corpus: &Corpus) -> Vec<Language> {
                 .chain(t.comments.iter().map(|c| c.text.as_str()));
             let mut vote = LanguageVote::default();
             let mut read = 0;
-            let mut buf = String::new();
             for p in parts {
                 if read > 20_000 || vote.is_full() {
                     break;
                 }
                 read += p.len() + 1;
-                for w in words(p) {
-                    buf.clear();
-                    push_lowercase(w, &mut buf);
-                    vote.add(&buf);
-                }
+                vote.add_words(p);
             }
             vote.language()
         })
