@@ -106,19 +106,14 @@ pub struct Cue {
 /// Negation vocabulary.
 #[derive(Debug, Clone)]
 pub struct Negation {
-    /// Negating words (lower case, straight apostrophes).
-    pub negators: Vec<String>,
-    /// Auxiliaries and copulas.
-    pub auxiliaries: Vec<String>,
-    /// Adverbs allowed between auxiliary and negator.
-    pub adverbs: Vec<String>,
     /// Weight of a denied parent claim.
     pub parent_claim_weight: f64,
     /// Why a denied parent claim counts.
     pub parent_claim_why: String,
-    /// What each listed word is ([`Negation::NEGATOR`], [`Negation::AUXILIARY`],
-    /// [`Negation::ADVERB`] bits): one lookup per word instead of a scan of each list, which
-    /// was a tenth of the stance stage.
+    /// What each listed word (lower case, straight apostrophes) is: [`Negation::NEGATOR`],
+    /// [`Negation::AUXILIARY`], [`Negation::ADVERB`] bits. The lists are kept only in this
+    /// form: one lookup per word instead of a scan of each list, which was a tenth of the
+    /// stance stage.
     kinds: FxHashMap<String, u8>,
 }
 
@@ -130,7 +125,8 @@ impl Negation {
     /// Bit of [`Negation::kind`]: an adverb allowed between auxiliary and negator.
     pub const ADVERB: u8 = 4;
 
-    /// The vocabulary of these lists.
+    /// The vocabulary of these lists: negating words, auxiliaries and copulas, and adverbs
+    /// allowed between auxiliary and negator (lower case, straight apostrophes).
     pub fn new(
         negators: Vec<String>,
         auxiliaries: Vec<String>,
@@ -140,18 +136,15 @@ impl Negation {
     ) -> Negation {
         let mut kinds: FxHashMap<String, u8> = FxHashMap::default();
         for (list, bit) in [
-            (&negators, Negation::NEGATOR),
-            (&auxiliaries, Negation::AUXILIARY),
-            (&adverbs, Negation::ADVERB),
+            (negators, Negation::NEGATOR),
+            (auxiliaries, Negation::AUXILIARY),
+            (adverbs, Negation::ADVERB),
         ] {
             for w in list {
-                *kinds.entry(w.clone()).or_default() |= bit;
+                *kinds.entry(w).or_default() |= bit;
             }
         }
         Negation {
-            negators,
-            auxiliaries,
-            adverbs,
             parent_claim_weight,
             parent_claim_why,
             kinds,
@@ -392,12 +385,17 @@ mod tests {
     #[test]
     fn negation_kinds_agree_with_the_lists() {
         let neg = Lexicon::builtin().negation;
+        let raw: RawLexicon = toml::from_str(BUILTIN_LEXICON).unwrap();
+        let lists = raw.negation;
         for w in ["is", "never", "doesn't", "still", "nato", "n't", "not"] {
             let bit = |list: &[String]| list.iter().any(|x| x == w);
             let want = [
-                (bit(&neg.negators) || w.ends_with("n't"), Negation::NEGATOR),
-                (bit(&neg.auxiliaries), Negation::AUXILIARY),
-                (bit(&neg.adverbs), Negation::ADVERB),
+                (
+                    bit(&lists.negators) || w.ends_with("n't"),
+                    Negation::NEGATOR,
+                ),
+                (bit(&lists.auxiliaries), Negation::AUXILIARY),
+                (bit(&lists.adverbs), Negation::ADVERB),
             ]
             .iter()
             .filter(|(on, _)| *on)
