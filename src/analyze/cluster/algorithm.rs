@@ -10,11 +10,12 @@ use linfa::DatasetBase;
 use linfa::prelude::*;
 use linfa_clustering::{Dbscan, GaussianMixtureModel, IncrKMeansError, KMeans, KMeansInit};
 use linfa_nn::distance::Distance;
-use ndarray::{Array2, ArrayView, ArrayView2, Axis, Dimension};
+use ndarray::{Array2, ArrayBase, ArrayView, ArrayView2, Axis, Dimension, Ix2};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256Plus;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Rows per mini-batch of the incremental KMeans.
 const BATCH: usize = 10_000;
@@ -225,14 +226,13 @@ pub fn kmeans(
 /// the start cost more than the Lloyd iterations after it.
 pub fn kmeans_plusplus(x: &Array2<f32>, k: usize, rng: &mut Xoshiro256Plus) -> Array2<f32> {
     let (n, d) = x.dim();
-    let xs = x.as_standard_layout();
-    let rows = xs
-        .as_slice()
-        .expect("a standard-layout array is contiguous");
+    let rows = row_major(x);
     let mut centroids = Array2::zeros((k, d));
     if n == 0 || d == 0 {
         return centroids;
     }
+    // Drawn as linfa draws it, by weights of one (not a plain uniform index), so that the
+    // generator advances alike and the later choices match.
     let first = WeightedIndex::new(vec![1f32; n])
         .expect("n ones are valid weights")
         .sample(rng);
@@ -262,15 +262,8 @@ pub fn kmeans_plusplus(x: &Array2<f32>, k: usize, rng: &mut Xoshiro256Plus) -> A
 
 /// The sum of squared distances of the rows of `x` to their centroids (in f64).
 fn inertia(x: &Array2<f32>, centroids: &Array2<f32>, labels: &[usize]) -> f64 {
-    let xs = x.as_standard_layout();
-    let cs = centroids.as_standard_layout();
+    let (rows, cents) = (row_major(x), row_major(centroids));
     let d = x.ncols();
-    let (rows, cents) = (
-        xs.as_slice()
-            .expect("a standard-layout array is contiguous"),
-        cs.as_slice()
-            .expect("a standard-layout array is contiguous"),
-    );
     // Fixed chunks summed in order: rayon's own float sum may split differently per run.
     let parts: Vec<f64> = labels
         .par_chunks(ASSIGN_CHUNK)
@@ -291,6 +284,15 @@ fn inertia(x: &Array2<f32>, centroids: &Array2<f32>, labels: &[usize]) -> f64 {
     parts.iter().sum()
 }
 
+/// The values of `x` row after row: borrowed when it is stored so (every matrix built
+/// here is), copied otherwise.
+fn row_major<S: ndarray::Data<Elem = f32>>(x: &ArrayBase<S, Ix2>) -> Cow<'_, [f32]> {
+    match x.as_slice() {
+        Some(flat) => Cow::Borrowed(flat),
+        None => Cow::Owned(x.iter().copied().collect()),
+    }
+}
+
 /// Rows per parallel work item when assigning rows to centroids.
 const ASSIGN_CHUNK: usize = 2048;
 
@@ -306,10 +308,7 @@ pub fn nearest(x: ArrayView2<f32>, c: &Array2<f32>) -> Vec<usize> {
         return out;
     }
     let cents = Centroids::new(c);
-    let xs = x.as_standard_layout();
-    let xflat = xs
-        .as_slice()
-        .expect("a standard-layout array is contiguous");
+    let xflat = row_major(&x);
     out.par_chunks_mut(ASSIGN_CHUNK)
         .enumerate()
         .for_each(|(b, o)| {
@@ -334,7 +333,7 @@ struct Centroids {
 impl Centroids {
     fn new(c: &Array2<f32>) -> Centroids {
         let d = c.ncols();
-        let flat = c.as_standard_layout().iter().copied().collect::<Vec<f32>>();
+        let flat = row_major(c).into_owned();
         let sq = flat
             .chunks_exact(d.max(1))
             .map(|r| dots_one(r, r))
@@ -510,10 +509,7 @@ pub fn lloyd(
         return (centroids, vec![0; n]);
     }
     // Rows summed as plain slices: a per-row ndarray view cost more than the addition.
-    let xs = x.as_standard_layout();
-    let rows = xs
-        .as_slice()
-        .expect("a standard-layout array is contiguous");
+    let rows: &[f32] = &row_major(x);
     let mut state = Bounds {
         row_sq: rows.par_chunks(d).map(|r| dots_one(r, r)).collect(),
         label: vec![UNASSIGNED; n],
@@ -545,10 +541,7 @@ pub fn lloyd(
             }
             counts[to] += 1;
         }
-        let old = centroids.as_standard_layout();
-        let old = old
-            .as_slice()
-            .expect("a standard-layout array is contiguous");
+        let old = row_major(&centroids);
         let next: Vec<f32> = old
             .chunks_exact(d)
             .zip(sums.chunks_exact(d))
