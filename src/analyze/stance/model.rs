@@ -237,22 +237,17 @@ impl StanceModel {
         // The Gram matrix of each candidate feature set; the character block adds its own.
         let xb = x.slice(s![.., ..base]);
         let k_base = xb.dot(&xb.t());
-        let mut with_chars = candidates.contains(&true).then(|| {
+        let with_chars = candidates.contains(&true).then(|| {
             let xc = x.slice(s![.., base..]);
             &k_base + &xc.dot(&xc.t())
         });
-        let mut without_chars = Some(k_base);
-        let grams: Vec<(bool, Array2<f64>)> = candidates
-            .iter()
-            .filter_map(|&chars| {
-                let k = if chars {
-                    with_chars.take()
-                } else {
-                    without_chars.take()
-                };
-                Some((chars, k?))
-            })
-            .collect();
+        // In the order of `candidates` (without character n-grams first); the base matrix is
+        // moved into its candidate, not copied.
+        let mut grams: Vec<(bool, Array2<f64>)> = Vec::with_capacity(candidates.len());
+        if candidates.contains(&false) {
+            grams.push((false, k_base));
+        }
+        grams.extend(with_chars.map(|k| (true, k)));
         let (alpha, chars) = if params.alphas.len() == 1 && grams.len() == 1 {
             (params.alphas[0], grams[0].0)
         } else {
