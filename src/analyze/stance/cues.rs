@@ -497,6 +497,10 @@ mod tests {
                 "Gas pipelines explain it.",
                 "I don’t agree: der Krieg ist nicht wegen Gas.",
             ),
+            (
+                "Der Kurs der Regierung steigt.",
+                "Der Kurs ist nicht gestiegen, das weißt du.",
+            ),
         ];
         for (parent, reply) in pairs {
             let p = PairText {
@@ -510,8 +514,23 @@ mod tests {
             let guessed = score(&lex, &tokenizer_for(reply), p, r);
             assert_eq!(score_in_reply_language(&lex, p, r), guessed, "{reply}");
         }
-        // A reply in German is read with the German tokenizer (its denial terms differ).
+        // A reply in German is read with the German tokenizer (its denial terms differ):
+        // the last reply denies "kurs", where English plural rules would read "kur".
         assert_eq!(tokenizer_for(pairs[1].1).lang, Language::German);
+        let (p, r) = (
+            PairText {
+                text: pairs[3].0,
+                author: None,
+            },
+            PairText {
+                text: pairs[3].1,
+                author: None,
+            },
+        );
+        assert_ne!(
+            score_in_reply_language(&lex, p, r),
+            score(&lex, &english(), p, r)
+        );
     }
 
     fn ids(s: &CueScores) -> Vec<(&str, Option<Stance>, &str)> {
