@@ -212,11 +212,6 @@ pub struct RuleRegex {
 }
 
 impl RuleRegex {
-    /// The regex itself.
-    pub fn regex(&self) -> &Regex {
-        &self.regex
-    }
-
     /// Byte spans of the first `max` non-empty matches in `value`.
     pub fn spans(&self, value: &str, max: usize) -> Vec<(usize, usize)> {
         if !value.is_ascii() && self.prefilter.as_ref().is_some_and(|p| !p.is_match(value)) {
@@ -336,9 +331,9 @@ mod tests {
             ..RegexOptions::default()
         };
         let re = compile_words(&["idiot", "gob shite"], opts).unwrap();
-        assert!(re.regex().is_match("What an IDIOT."));
-        assert!(re.regex().is_match("a gob shite"));
-        assert!(!re.regex().is_match("idiotic"));
+        assert!(re.regex.is_match("What an IDIOT."));
+        assert!(re.regex.is_match("a gob shite"));
+        assert!(!re.regex.is_match("idiotic"));
     }
 
     #[test]
