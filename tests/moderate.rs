@@ -848,6 +848,7 @@ fn pipeline_stage_fills_analysis_flags() {
     let stage = Stage {
         name: STAGE_MODERATE,
         run: threadlens::moderate::stage::run,
+        needs: &[],
     };
     let a = run_stages(corpus, &PipelineConfig::default(), &[stage], &mut |_| {}).unwrap();
     assert!(a.ran(STAGE_MODERATE));

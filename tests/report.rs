@@ -196,6 +196,31 @@ fn two_runs_are_byte_identical_and_timestamp_is_opt_in() {
 }
 
 #[test]
+fn timings_list_every_phase_and_stages_beside_the_clustering() {
+    let dir = temp_dir("timings");
+    let file = dir.join("t.json");
+    analyze(&dir.join("out"), &["--timings", &file.to_string_lossy()]);
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let secs = |k: &str| t[k].as_f64().unwrap_or_else(|| panic!("no {k} in {t}"));
+    // The phases run one after another and add up to the total; the stages beside the
+    // clustering each have their own time within their shared phase.
+    let phases = [
+        "ingest",
+        "tree",
+        "cluster+dynamics+stance",
+        "moderate",
+        "export_tables",
+        "reports",
+    ];
+    let sum: f64 = phases.iter().map(|p| secs(p)).sum();
+    assert!((sum - secs("total")).abs() < 1e-6, "{t}");
+    for stage in ["cluster", "dynamics", "stance"] {
+        assert!(secs(stage) <= secs("cluster+dynamics+stance"), "{t}");
+    }
+}
+
+#[test]
 fn hostile_input_is_escaped_in_html_and_markdown() {
     let dir = temp_dir("hostile");
     let out = dir.to_string_lossy();

@@ -158,8 +158,19 @@ pub struct PipelineConfig {
     pub lexicon: Option<PathBuf>,
 }
 
-/// A stage body: reads the analysis so far, adds its result and records itself.
-pub type StageFn = fn(&mut Analysis, &PipelineConfig) -> Result<(), Error>;
+/// What a stage computed, stored into the analysis once the stage (and every stage running
+/// beside it) has finished. Stages compute from a shared `&Analysis` so that independent ones
+/// can run side by side, and store in pipeline order afterwards.
+pub type StageOutput = Box<dyn FnOnce(&mut Analysis) + Send>;
+
+/// A stage body: reads the analysis so far and returns what to store: its result and its
+/// [`StageRecord`] (a stage that records nothing is recorded as run).
+pub type StageFn = fn(&Analysis, &PipelineConfig) -> Result<StageOutput, Error>;
+
+/// Wraps a storing step as a [`StageOutput`].
+pub fn store(f: impl FnOnce(&mut Analysis) + Send + 'static) -> StageOutput {
+    Box::new(f)
+}
 
 /// One pipeline stage.
 #[derive(Clone, Copy)]
@@ -168,46 +179,104 @@ pub struct Stage {
     pub name: &'static str,
     /// The stage body.
     pub run: StageFn,
+    /// Stages whose results this one reads: it starts once they are stored. A stage that
+    /// needs none of the stages before it runs beside them.
+    pub needs: &'static [&'static str],
+}
+
+/// What [`run_stages`] tells its observer (progress bars, `--timings`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StageEvent<'a> {
+    /// These stages start now, side by side (one name when a stage runs alone).
+    Started(&'a [&'static str]),
+    /// A stage finished computing, after its own wall time (which overlaps the wall time of
+    /// the stages beside it).
+    Finished(&'static str, std::time::Duration),
 }
 
 /// The analysis stages of this build, in order. An analyzer joins the pipeline with one line
-/// here, e.g. `Stage { name: STAGE_CLUSTER, run: cluster_stage }`, whose body sets
-/// `analysis.clustering = Some(..)`.
+/// here, e.g. `Stage { name: STAGE_CLUSTER, run: cluster_stage, needs: &[] }`, whose body
+/// returns a [`StageOutput`] that sets `analysis.clustering = Some(..)`.
 pub fn stages() -> Vec<Stage> {
     vec![
         Stage {
             name: STAGE_CLUSTER,
             run: crate::analyze::cluster::stage::run,
+            needs: &[],
         },
+        // Dynamics and stance read only the corpus: they run beside the clustering, whose
+        // serial steps leave a core idle.
         Stage {
             name: STAGE_DYNAMICS,
             run: crate::analyze::dynamics::stage::run,
+            needs: &[],
         },
         Stage {
             name: STAGE_STANCE,
             run: crate::analyze::stance::stage::run,
+            needs: &[],
         },
+        // Context checks read the clusters and stances.
         Stage {
             name: STAGE_MODERATE,
             run: crate::moderate::stage::run,
+            needs: &[STAGE_CLUSTER, STAGE_STANCE],
         },
     ]
 }
 
-/// Runs `stages` over a corpus; `on_stage` is called with each stage name before it starts
-/// (for progress display). Known analyzers that are not among `stages` are recorded as not run.
+/// Splits `stages` into groups that run side by side: a stage joins the current group unless
+/// it needs a stage in it. Results are stored in pipeline order either way, so the outputs do
+/// not depend on the grouping.
+fn side_by_side(stages: &[Stage]) -> Vec<&[Stage]> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for (i, stage) in stages.iter().enumerate() {
+        if stages[start..i]
+            .iter()
+            .any(|s| stage.needs.contains(&s.name))
+        {
+            groups.push(&stages[start..i]);
+            start = i;
+        }
+    }
+    if start < stages.len() {
+        groups.push(&stages[start..]);
+    }
+    groups
+}
+
+/// Runs `stages` over a corpus; `on_stage` hears when each group of stages starts and when
+/// each stage finishes. Known analyzers that are not among `stages` are recorded as not run.
+/// When a stage fails, the first failure in pipeline order is returned.
 pub fn run_stages(
     corpus: Corpus,
     config: &PipelineConfig,
     stages: &[Stage],
-    on_stage: &mut dyn FnMut(&str),
+    on_stage: &mut dyn FnMut(StageEvent),
 ) -> Result<Analysis, Error> {
+    use rayon::prelude::*;
     let mut analysis = Analysis::new(corpus, config.seed);
-    for stage in stages {
-        on_stage(stage.name);
-        (stage.run)(&mut analysis, config)?;
-        if !analysis.stages.iter().any(|s| s.name == stage.name) {
-            analysis.record(stage.name, true, "");
+    for group in side_by_side(stages) {
+        let names: Vec<&'static str> = group.iter().map(|s| s.name).collect();
+        on_stage(StageEvent::Started(&names));
+        let shared = &analysis;
+        let results: Vec<(Result<StageOutput, Error>, std::time::Duration)> = group
+            .par_iter()
+            .with_max_len(1)
+            .map(|stage| {
+                let started = std::time::Instant::now();
+                let result = (stage.run)(shared, config);
+                (result, started.elapsed())
+            })
+            .collect();
+        for (stage, (result, took)) in group.iter().zip(results) {
+            on_stage(StageEvent::Finished(stage.name, took));
+            let output = result?;
+            output(&mut analysis);
+            if !analysis.stages.iter().any(|s| s.name == stage.name) {
+                analysis.record(stage.name, true, "");
+            }
         }
     }
     for (name, what) in KNOWN_STAGES {
@@ -230,7 +299,7 @@ pub fn run_stages(
 pub fn run(
     corpus: Corpus,
     config: &PipelineConfig,
-    on_stage: &mut dyn FnMut(&str),
+    on_stage: &mut dyn FnMut(StageEvent),
 ) -> Result<Analysis, Error> {
     run_stages(corpus, config, &stages(), on_stage)
 }
@@ -268,14 +337,22 @@ mod tests {
         assert_eq!(a.n_comments(), 4);
     }
 
-    fn mark_metric(a: &mut Analysis, _: &PipelineConfig) -> Result<(), Error> {
-        a.thread_metrics.push(MetricColumn {
-            name: "m".into(),
-            description: "test".into(),
-            values: vec![Some(1.0), None],
-        });
-        a.record(STAGE_DYNAMICS, true, "1 metric");
-        Ok(())
+    fn mark_metric(_: &Analysis, _: &PipelineConfig) -> Result<StageOutput, Error> {
+        Ok(store(|a| {
+            a.thread_metrics.push(MetricColumn {
+                name: "m".into(),
+                description: "test".into(),
+                values: vec![Some(1.0), None],
+            });
+            a.record(STAGE_DYNAMICS, true, "1 metric");
+        }))
+    }
+
+    fn started(events: &[String]) -> Vec<&str> {
+        events
+            .iter()
+            .filter_map(|e| e.strip_prefix("start "))
+            .collect()
     }
 
     #[test]
@@ -284,15 +361,15 @@ mod tests {
         let stage = Stage {
             name: STAGE_DYNAMICS,
             run: mark_metric,
+            needs: &[],
         };
-        let a = run_stages(
-            corpus(),
-            &PipelineConfig::default(),
-            &[stage],
-            &mut |s: &str| seen.push(s.to_string()),
-        )
+        let a = run_stages(corpus(), &PipelineConfig::default(), &[stage], &mut |e| {
+            if let StageEvent::Started(names) = e {
+                seen.push(format!("start {}", names.join("+")));
+            }
+        })
         .unwrap();
-        assert_eq!(seen, ["dynamics"]);
+        assert_eq!(started(&seen), ["dynamics"]);
         let names: Vec<(&str, bool)> = a.stages.iter().map(|s| (&*s.name, s.ran)).collect();
         assert_eq!(
             names,
@@ -305,5 +382,81 @@ mod tests {
         );
         assert!(a.ran(STAGE_DYNAMICS) && !a.ran(STAGE_MODERATE));
         assert!(a.clustering.is_none() && a.stances.is_none());
+    }
+
+    fn count_metrics(a: &Analysis, _: &PipelineConfig) -> Result<StageOutput, Error> {
+        // Run after the stage it needs, it sees that stage's stored metric column.
+        let seen = format!("{} metric columns", a.thread_metrics.len());
+        Ok(store(move |a| a.record(STAGE_MODERATE, true, seen)))
+    }
+
+    fn fail(_: &Analysis, _: &PipelineConfig) -> Result<StageOutput, Error> {
+        Err(Error::Usage("stage failed".into()))
+    }
+
+    #[test]
+    fn stages_run_side_by_side_unless_they_need_an_earlier_one() {
+        let this_build = stages();
+        let groups: Vec<Vec<&str>> = side_by_side(&this_build)
+            .iter()
+            .map(|g| g.iter().map(|s| s.name).collect())
+            .collect();
+        assert_eq!(
+            groups,
+            [vec!["cluster", "dynamics", "stance"], vec!["moderate"]]
+        );
+
+        let mut seen = Vec::new();
+        let with = |name, run, needs| Stage { name, run, needs };
+        let a = run_stages(
+            corpus(),
+            &PipelineConfig::default(),
+            &[
+                with(STAGE_DYNAMICS, mark_metric, &[]),
+                with(STAGE_MODERATE, count_metrics, &[STAGE_DYNAMICS]),
+            ],
+            &mut |e| match e {
+                StageEvent::Started(names) => seen.push(format!("start {}", names.join("+"))),
+                StageEvent::Finished(name, _) => seen.push(format!("end {name}")),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                "start dynamics",
+                "end dynamics",
+                "start moderate",
+                "end moderate"
+            ]
+        );
+        assert_eq!(a.thread_metrics.len(), 1);
+        let detail = |name: &str| {
+            a.stages
+                .iter()
+                .find(|s| s.name == name)
+                .unwrap()
+                .detail
+                .clone()
+        };
+        assert_eq!(detail(STAGE_MODERATE), "1 metric columns");
+    }
+
+    #[test]
+    fn a_failing_stage_fails_the_run_even_beside_others() {
+        let stages = [
+            Stage {
+                name: STAGE_DYNAMICS,
+                run: mark_metric,
+                needs: &[],
+            },
+            Stage {
+                name: STAGE_STANCE,
+                run: fail,
+                needs: &[],
+            },
+        ];
+        let err = run_stages(corpus(), &PipelineConfig::default(), &stages, &mut |_| {});
+        assert!(matches!(err, Err(Error::Usage(m)) if m == "stage failed"));
     }
 }

@@ -2,8 +2,8 @@
 //! pipeline and writes the six tables. The `export` command flattens [`TableArgs`] into its
 //! arguments and calls [`run`] for the table formats.
 
-use super::analyze::{PipelineArgs, ensure_dir, stage_bar};
-use crate::analyze::pipeline;
+use super::analyze::{PipelineArgs, ensure_dir, stage_bar, stage_message};
+use crate::analyze::pipeline::{self, StageEvent};
 use crate::error::Error;
 use crate::export::{self, OutputFormat, Table, WriteOptions};
 use crate::messages;
@@ -34,9 +34,9 @@ pub fn write(
     ensure_dir(out)?;
     let stages = pipeline::stages();
     let bar = stage_bar(stages.len() as u64 + Table::ALL.len() as u64);
-    let analysis = pipeline::run_stages(corpus, &config, &stages, &mut |name: &str| {
-        bar.set_message(format!("{name} stage"));
-        bar.inc(1);
+    let analysis = pipeline::run_stages(corpus, &config, &stages, &mut |event| match event {
+        StageEvent::Started(names) => bar.set_message(stage_message(names)),
+        StageEvent::Finished(..) => bar.inc(1),
     })?;
     let opts = WriteOptions {
         csv_protect: !args.no_csv_protect,

@@ -5,11 +5,11 @@
 use super::engine::{ModerationContext, moderate};
 use super::rule::DEFAULT_REGEX_SIZE_LIMIT;
 use super::{rulefile, rules};
-use crate::analyze::pipeline::{Analysis, PipelineConfig, STAGE_MODERATE};
+use crate::analyze::pipeline::{Analysis, PipelineConfig, STAGE_MODERATE, StageOutput, store};
 use crate::error::Error;
 
 /// Runs the moderation rules over the analysis's corpus.
-pub fn run(a: &mut Analysis, cfg: &PipelineConfig) -> Result<(), Error> {
+pub fn run(a: &Analysis, cfg: &PipelineConfig) -> Result<StageOutput, Error> {
     let (rule_set, source) = match &cfg.rules {
         Some(p) => (
             rulefile::load(p, DEFAULT_REGEX_SIZE_LIMIT)?,
@@ -30,15 +30,14 @@ pub fn run(a: &mut Analysis, cfg: &PipelineConfig) -> Result<(), Error> {
     // Most severe first; equal severities keep corpus order (the queue's order).
     hits.sort_by_key(|h| std::cmp::Reverse(h.flag.severity));
     let n = hits.len();
-    a.flags = hits.into_iter().map(|h| h.flag).collect();
-    a.record(
-        STAGE_MODERATE,
-        true,
-        format!(
-            "{} rules ({source}), {n} flag{}",
-            rule_set.len(),
-            if n == 1 { "" } else { "s" }
-        ),
+    let flags = hits.into_iter().map(|h| h.flag).collect();
+    let detail = format!(
+        "{} rules ({source}), {n} flag{}",
+        rule_set.len(),
+        if n == 1 { "" } else { "s" }
     );
-    Ok(())
+    Ok(store(move |a| {
+        a.flags = flags;
+        a.record(STAGE_MODERATE, true, detail);
+    }))
 }

@@ -3,12 +3,12 @@
 //! result in [`Analysis::clustering`].
 
 use super::{ClusterError, ClusterParams, Themes, cluster};
-use crate::analyze::pipeline::{Analysis, PipelineConfig, STAGE_CLUSTER};
+use crate::analyze::pipeline::{Analysis, PipelineConfig, STAGE_CLUSTER, StageOutput, store};
 use crate::error::Error;
 
 /// Runs the clustering over the analysis's corpus. A corpus with too few units to cluster is
 /// recorded as "not run" with the reason; it is not an error of the whole pipeline.
-pub fn run(a: &mut Analysis, cfg: &PipelineConfig) -> Result<(), Error> {
+pub fn run(a: &Analysis, cfg: &PipelineConfig) -> Result<StageOutput, Error> {
     let themes = match &cfg.themes {
         Some(p) => Some(Themes::load(p)?),
         None => None,
@@ -29,13 +29,15 @@ pub fn run(a: &mut Analysis, cfg: &PipelineConfig) -> Result<(), Error> {
                 c.algorithm,
                 c.k
             );
-            a.clustering = Some(c);
-            a.record(STAGE_CLUSTER, true, detail);
+            Ok(store(move |a| {
+                a.clustering = Some(c);
+                a.record(STAGE_CLUSTER, true, detail);
+            }))
         }
         Err(e @ ClusterError::TooFewUnits { .. }) => {
-            a.record(STAGE_CLUSTER, false, e.to_string());
+            let why = e.to_string();
+            Ok(store(move |a| a.record(STAGE_CLUSTER, false, why)))
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }

@@ -2,11 +2,13 @@
 //! measures as metric columns of the `threads` table (and of the report).
 
 use super::{DynamicsParams, analyze};
-use crate::analyze::pipeline::{Analysis, MetricColumn, PipelineConfig, STAGE_DYNAMICS};
+use crate::analyze::pipeline::{
+    Analysis, MetricColumn, PipelineConfig, STAGE_DYNAMICS, StageOutput, store,
+};
 use crate::error::Error;
 
 /// Runs the dynamics analyzer over the analysis's corpus.
-pub fn run(a: &mut Analysis, _cfg: &PipelineConfig) -> Result<(), Error> {
+pub fn run(a: &Analysis, _cfg: &PipelineConfig) -> Result<StageOutput, Error> {
     let d = analyze(&a.corpus, &DynamicsParams::default())?;
     let column =
         |name: &str, description: &str, value: &dyn Fn(&super::ThreadMetrics) -> Option<f64>| {
@@ -87,11 +89,9 @@ pub fn run(a: &mut Analysis, _cfg: &PipelineConfig) -> Result<(), Error> {
         ),
     ];
     let n = d.threads.len();
-    a.thread_metrics.extend(columns);
-    a.record(
-        STAGE_DYNAMICS,
-        true,
-        format!("{n} thread{} measured", if n == 1 { "" } else { "s" }),
-    );
-    Ok(())
+    let detail = format!("{n} thread{} measured", if n == 1 { "" } else { "s" });
+    Ok(store(move |a| {
+        a.thread_metrics.extend(columns);
+        a.record(STAGE_DYNAMICS, true, detail);
+    }))
 }
