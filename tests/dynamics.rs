@@ -213,6 +213,30 @@ fn small_pairs(dir: &std::path::Path, n: usize) -> String {
 }
 
 #[test]
+fn opening_words_are_model_terms_unless_left_out() {
+    let dir = temp_dir("model-openers");
+    let pairs = small_pairs(&dir, 20);
+    let openers = |extra: &[&str]| {
+        let out = dir.join("m.json").to_string_lossy().into_owned();
+        let mut args = vec![
+            "stance", "train", "--pairs", &pairs, "--out", &out, "--alpha", "10",
+        ];
+        args.extend_from_slice(&PAIR_FLAGS);
+        args.extend_from_slice(extra);
+        run(&args).expect_code(0);
+        let file: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        file["reply_vocab"]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t.as_str().unwrap().starts_with('^'))
+            .count()
+    };
+    assert!(openers(&[]) > 0);
+    assert_eq!(openers(&["--no-openers"]), 0);
+}
+
+#[test]
 fn train_save_load_and_use_a_versioned_model() {
     let dir = temp_dir("model");
     let pairs = small_pairs(&dir, 40);
@@ -226,7 +250,7 @@ fn train_save_load_and_use_a_versioned_model() {
     let bytes = std::fs::read(&model).unwrap();
     let file: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(file["format"], "threadlens-stance-model");
-    assert_eq!(file["version"], 2);
+    assert_eq!(file["version"], 3);
     assert_eq!(file["trained_on"], serde_json::json!([40, 40, 40]));
     use sha2::Digest;
     let sha: String = sha2::Sha256::digest(&bytes)
@@ -274,7 +298,7 @@ fn train_save_load_and_use_a_versioned_model() {
         "future.json",
         String::from_utf8(bytes)
             .unwrap()
-            .replacen("\"version\":2", "\"version\":99", 1),
+            .replacen("\"version\":3", "\"version\":99", 1),
     );
     let r = run(&["dynamics", YALTA, "--stance-model", &future]).expect_code(2);
     assert!(

@@ -62,6 +62,10 @@ pub struct PairArgs {
     /// or never used.
     #[arg(long, value_enum, default_value = "auto")]
     char_ngrams: CharNgrams,
+    /// Leave out the reply's opening words as features (`^no`, `^no you`): the
+    /// version-2 feature set.
+    #[arg(long)]
+    no_openers: bool,
 }
 
 /// Arguments of `threadlens stance train`.
@@ -122,6 +126,7 @@ fn load(a: &PairArgs) -> Result<Loaded, Error> {
         seed: a.seed,
         balanced: !a.no_balance,
         char_ngrams: a.char_ngrams,
+        openers: !a.no_openers,
         ..StanceParams::default()
     };
     params.check()?;

@@ -99,8 +99,9 @@ pub fn doc_terms(text: &str) -> Vec<String> {
     tokenizer_for(text).terms_with_bigrams(text)
 }
 
-/// Every word of a reply (stop words kept: "I", "you", "not", "but" carry stance) and
-/// bigrams of adjacent words, normalised by the crate's tokenizer.
+/// Every word of a reply (stop words kept: "I", "you", "not", "but" carry stance), bigrams of
+/// adjacent words, normalised by the crate's tokenizer, and its first word and first two
+/// words marked as openers.
 pub fn reply_terms(text: &str) -> Vec<String> {
     let lang = tokenizer_for(text).lang;
     let mut buf = String::new();
@@ -112,8 +113,20 @@ pub fn reply_terms(text: &str) -> Vec<String> {
         .collect();
     let mut out = uni.clone();
     out.extend(uni.windows(2).map(|p| format!("{} {}", p[0], p[1])));
+    // How a reply opens ("no", "yeah", "exactly", "thanks", "you …") says more about its
+    // stance than the same word further in.
+    if let Some(first) = uni.first() {
+        out.push(format!("{OPENER_MARK}{first}"));
+        if let Some(second) = uni.get(1) {
+            out.push(format!("{OPENER_MARK}{first} {second}"));
+        }
+    }
     out
 }
+
+/// Marks the reply terms that are its opening words (`^no`, `^no you`); it never occurs in
+/// a normalised word.
+pub const OPENER_MARK: char = '^';
 
 /// Shortest character n-gram of [`char_ngrams`].
 pub const CHAR_NGRAM_MIN: usize = 2;
@@ -277,6 +290,17 @@ mod tests {
         // A one-letter token still yields its padded 2- and 3-grams.
         assert_eq!(char_ngrams("I"), vec![" i", "i ", " i "]);
         assert!(char_ngrams(" \n\t").is_empty());
+    }
+
+    #[test]
+    fn reply_terms_mark_the_opening_words() {
+        let t = reply_terms("No, you are wrong. No way.");
+        assert_eq!(t.iter().filter(|w| w.starts_with('^')).count(), 2, "{t:?}");
+        assert!(t.contains(&"^no".to_string()) && t.contains(&"^no you".to_string()));
+        // The same word further in is an ordinary term only.
+        assert_eq!(t.iter().filter(|w| *w == "no").count(), 2);
+        assert_eq!(reply_terms("Exactly"), ["exactly", "^exactly"]);
+        assert!(reply_terms("?!").is_empty());
     }
 
     #[test]

@@ -6,7 +6,9 @@
 use super::cues::{CueScores, PairText};
 use super::errors::StanceError;
 use super::eval::{macro_f1_of, stratified_folds};
-use super::features::{Vocab, char_ngrams, dense_features, dense_names, doc_terms, reply_terms};
+use super::features::{
+    OPENER_MARK, Vocab, char_ngrams, dense_features, dense_names, doc_terms, reply_terms,
+};
 use super::gram::Factor;
 use super::lexicon::Lexicon;
 use super::pairs::Pair;
@@ -23,8 +25,11 @@ use std::path::Path;
 /// The `format` field of a model file.
 pub const MODEL_FORMAT: &str = "threadlens-stance-model";
 /// The model file version this build writes. Version 2 added the optional reply
-/// character n-gram block; a version-1 file is a version-2 file without it, so both load.
-pub const MODEL_VERSION: u32 = 2;
+/// character n-gram block; a version-1 file is a version-2 file without it. Version 3 added
+/// the reply's opening words (`^no`, `^no you`) to the reply terms: older files have no such
+/// terms in their vocabulary, so they still load and label as before, while an older build
+/// refuses a version-3 file instead of ignoring its opener columns.
+pub const MODEL_VERSION: u32 = 3;
 /// The oldest model file version this build reads.
 pub const MODEL_VERSION_MIN: u32 = 1;
 
@@ -214,7 +219,16 @@ impl StanceModel {
     ) -> Result<StanceModel, StanceError> {
         params.check()?;
         let refs: Vec<&Pair> = pairs.iter().collect();
-        let reply_docs: Vec<Vec<String>> = refs.iter().map(|p| reply_terms(&p.reply)).collect();
+        let reply_docs: Vec<Vec<String>> = refs
+            .iter()
+            .map(|p| {
+                let mut terms = reply_terms(&p.reply);
+                if !params.openers {
+                    terms.retain(|t| !t.starts_with(OPENER_MARK));
+                }
+                terms
+            })
+            .collect();
         let parent_docs: Vec<Vec<String>> = refs.iter().map(|p| doc_terms(&p.parent)).collect();
         let rv = Vocab::fit(&reply_docs, params.reply_vocab, params.min_df);
         let pv = Vocab::fit(&parent_docs, params.parent_vocab, params.min_df);
@@ -518,10 +532,11 @@ mod tests {
             .collect()
     }
 
-    fn train_36(chars: CharNgrams) -> StanceModel {
+    fn train_36(chars: CharNgrams, openers: bool) -> StanceModel {
         let params = StanceParams {
             alphas: vec![10.0],
             char_ngrams: chars,
+            openers,
             ..StanceParams::default()
         };
         let lex = Lexicon::builtin();
@@ -532,7 +547,8 @@ mod tests {
     fn the_gram_fit_reproduces_the_version_1_direct_fit() {
         let v1 = StanceModel::load(&fixture("stance/model-v1.json")).unwrap();
         assert!(!v1.char_ngrams());
-        let v2 = train_36(CharNgrams::Off);
+        // The version-1 feature set: no character n-grams, no openers.
+        let v2 = train_36(CharNgrams::Off, false);
         let (a, b) = (&v1.file, &v2.file);
         assert_eq!((a.version, b.version), (1, MODEL_VERSION));
         assert_eq!(a.reply_vocab.terms, b.reply_vocab.terms);
@@ -551,9 +567,18 @@ mod tests {
 
     #[test]
     fn a_character_n_gram_model_saves_loads_and_is_deterministic() {
-        let m = train_36(CharNgrams::On);
+        let m = train_36(CharNgrams::On, true);
+        assert!(m.file.reply_vocab.terms.iter().any(|t| t == "^i"));
+        assert!(
+            !train_36(CharNgrams::On, false)
+                .file
+                .reply_vocab
+                .terms
+                .iter()
+                .any(|t| t.starts_with(OPENER_MARK))
+        );
         assert!(m.char_ngrams());
-        assert_eq!(m.to_bytes(), train_36(CharNgrams::On).to_bytes());
+        assert_eq!(m.to_bytes(), train_36(CharNgrams::On, true).to_bytes());
         let dir = std::env::temp_dir().join(format!("threadlens-model-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("chars.json");
@@ -575,7 +600,8 @@ mod tests {
         // A version-1 file cannot carry the version-2 block.
         let text = String::from_utf8(m.to_bytes()).unwrap();
         let v1 = dir.join("v1-with-chars.json");
-        std::fs::write(&v1, text.replacen("\"version\":2", "\"version\":1", 1)).unwrap();
+        let current = format!("\"version\":{MODEL_VERSION}");
+        std::fs::write(&v1, text.replacen(&current, "\"version\":1", 1)).unwrap();
         let err = StanceModel::load(&v1).unwrap_err().to_string();
         assert!(err.contains("model shape"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -37,6 +37,9 @@ pub struct StanceParams {
     pub char_vocab: usize,
     /// Whether reply character n-grams are features (`Auto`: chosen by inner CV).
     pub char_ngrams: CharNgrams,
+    /// Whether the reply's opening words (`^no`, `^no you`) are reply terms; without them
+    /// the reply vocabulary is the version-2 one.
+    pub openers: bool,
     /// Terms must occur in at least this many training replies (or parents).
     pub min_df: usize,
     /// L2 penalties tried; the one with the best inner cross-validated macro-F1 on the
@@ -61,6 +64,7 @@ impl Default for StanceParams {
             parent_vocab: 2000,
             char_vocab: 10_000,
             char_ngrams: CharNgrams::Auto,
+            openers: true,
             min_df: 2,
             // 0.1 was added with the character n-grams: fitting through the Gram matrix made
             // grid points cheap, and 0.3 (the old lower edge) was the most frequent pick.
