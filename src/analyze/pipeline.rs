@@ -1,5 +1,7 @@
 //! The analysis pipeline: a corpus goes through a fixed sequence of stages, each adding its
-//! result to an [`Analysis`]; reports and exports read the finished `Analysis`.
+//! result to an [`Analysis`]; reports and exports read the finished `Analysis`. Stages that
+//! need none of the stages before them run side by side (see [`Stage::needs`]); results are
+//! stored in pipeline order, so the outputs do not depend on it.
 //!
 //! Every analyzer is optional from the outputs' point of view: a stage that is not in
 //! [`stages`] (or did not run) leaves its field `None` / empty and its [`StageRecord`] says so,
