@@ -49,7 +49,7 @@ pub fn write(
     Ok(written)
 }
 
-/// [`write`] for the command line: notes what was written; exit code 0.
+/// [`write()`] for the command line: notes what was written; exit code 0.
 pub fn run(
     corpus: Corpus,
     format: OutputFormat,

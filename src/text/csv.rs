@@ -139,9 +139,9 @@ struct Stray {
 }
 
 /// A streaming CSV record reader over any byte reader. Call [`RecordReader::next_record`],
-/// then read the record's fields with [`RecordReader::field`] or [`RecordReader::fields`];
-/// they stay valid until the next call. Fields are raw bytes: decoding is the caller's
-/// choice (the comment tables fall back to Windows-1252 record by record).
+/// then read the record's fields with [`RecordReader::fields`]; they stay valid until the
+/// next call. Fields are raw bytes: decoding is the caller's choice (the comment tables
+/// fall back to Windows-1252 record by record).
 ///
 /// An error after a closing quote skips the rest of its line and leaves the reader ready
 /// for the next record, so a lenient caller can go on; an unclosed quote or a read error

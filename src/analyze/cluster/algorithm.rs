@@ -297,7 +297,7 @@ fn row_major<S: ndarray::Data<Elem = f32>>(x: &ArrayBase<S, Ix2>) -> Cow<'_, [f3
 const ASSIGN_CHUNK: usize = 2048;
 
 /// Index of the nearest centroid of every row (the first on ties), from `|c|² − 2x·c`
-/// (`|x|²` is the same for every centroid of a row). The dot products run in [`Kernel::dots`]: a
+/// (`|x|²` is the same for every centroid of a row). The dot products run in `Kernel::dots`: a
 /// general matrix product (matrixmultiply) spent more time packing the 2048 × 256 row blocks
 /// than multiplying them by only k ≈ 30 centroids.
 pub fn nearest(x: ArrayView2<f32>, c: &Array2<f32>) -> Vec<usize> {
