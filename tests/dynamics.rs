@@ -308,44 +308,80 @@ fn train_save_load_and_use_a_versioned_model() {
     );
 }
 
-/// `stance/model-v1.json` was written by the version-1 build (before character n-grams):
-/// `stance train --alpha 10` on `small_pairs(12)`. It must still load and label as it did.
-#[test]
-fn a_version_1_model_file_still_loads_and_labels_as_before() {
-    let dir = temp_dir("modelv1");
+/// What an older build printed for a model file it wrote: its hash, `stance eval` on
+/// `small_pairs(12)` (confusion and macro-F1) and the labels of seed 004's replies.
+struct Printed {
+    sha: &'static str,
+    confusion: [[u64; 3]; 3],
+    macro_f1: f64,
+    replies: [(usize, &'static str, f64); 3],
+}
+
+/// Checks that an older model file still loads and labels as its build printed.
+fn labels_as_before(file: &str, printed: &Printed) {
+    let dir = temp_dir("model-old");
     let pairs = small_pairs(&dir, 12);
-    let model = fixture("stance/model-v1.json")
-        .to_string_lossy()
-        .into_owned();
-    let sha = "414aeba81fce51152d5d053820f254e3a3893050049c8c979e4474e4a1bccdb2";
+    let model = fixture(file).to_string_lossy().into_owned();
     let mut args = vec![
         "stance", "eval", "--pairs", &pairs, "--model", &model, "--json",
     ];
     args.extend_from_slice(&PAIR_FLAGS);
     let e = run(&args).expect_code(0).json();
     let r = &e["reports"][0];
-    assert_eq!(r["method"], format!("model:{sha}"));
-    // What the version-1 build printed for the same command.
-    assert_eq!(
-        r["confusion"],
-        serde_json::json!([[11, 1, 0], [0, 9, 3], [0, 0, 12]])
-    );
-    assert!((r["macro_f1"].as_f64().unwrap() - 0.8878641487337139).abs() < 1e-12);
+    assert_eq!(r["method"], format!("model:{}", printed.sha));
+    assert_eq!(r["confusion"], serde_json::json!(printed.confusion));
+    assert!((r["macro_f1"].as_f64().unwrap() - printed.macro_f1).abs() < 1e-12);
 
     let d = yalta_dynamics(&["--stance-model", &model]);
-    assert_eq!(d["stance_source"], format!("model:{sha}"));
+    assert_eq!(d["stance_source"], format!("model:{}", printed.sha));
     let comments = &d["threads"][0]["comments"];
-    for (i, stance, confidence) in [
-        (1, "agree", 0.422),
-        (2, "rebut", 0.4802),
-        (8, "agree", 0.4973),
-    ] {
+    for (i, stance, confidence) in printed.replies {
         assert_eq!(comments[i]["stance"], stance, "comment {i}");
         assert!(
             close(&comments[i]["stance_confidence"], confidence),
             "comment {i}"
         );
     }
+}
+
+/// `stance/model-v1.json` was written by the version-1 build (before character n-grams):
+/// `stance train --alpha 10` on `small_pairs(12)`. It must still load and label as it did.
+#[test]
+fn a_version_1_model_file_still_loads_and_labels_as_before() {
+    labels_as_before(
+        "stance/model-v1.json",
+        &Printed {
+            sha: "414aeba81fce51152d5d053820f254e3a3893050049c8c979e4474e4a1bccdb2",
+            confusion: [[11, 1, 0], [0, 9, 3], [0, 0, 12]],
+            macro_f1: 0.8878641487337139,
+            replies: [
+                (1, "agree", 0.422),
+                (2, "rebut", 0.4802),
+                (8, "agree", 0.4973),
+            ],
+        },
+    );
+}
+
+/// `stance/model-v2.json` was written by the version-2 build (character n-grams, before the
+/// opening words): `stance train --alpha 10 --char-ngrams on` on `small_pairs(12)`. It must
+/// still load and label as it did: its vocabulary has no opener terms, so the openers this
+/// build adds to every reply's terms find no column.
+#[test]
+fn a_version_2_model_file_still_loads_and_labels_as_before() {
+    labels_as_before(
+        "stance/model-v2.json",
+        &Printed {
+            sha: "43c7dbffdc25af006b246c21cfe9bef3a0125d902a55eac4097ce2c007259d6a",
+            confusion: [[11, 1, 0], [0, 11, 1], [0, 0, 12]],
+            macro_f1: 0.9443961352657005,
+            replies: [
+                (1, "agree", 0.4238),
+                (2, "rebut", 0.4782),
+                (8, "agree", 0.5001),
+            ],
+        },
+    );
 }
 
 #[test]
