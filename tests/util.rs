@@ -72,10 +72,15 @@ pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     }
 }
 
-/// A fresh empty directory under the target dir, unique per call.
+/// A fresh empty directory under the target dir, unique per call. Directories are kept after
+/// the run (to look into a failure), and those of runs more than an hour old are removed the
+/// first time a run asks for one, so repeated runs do not pile up gigabytes.
 pub fn temp_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = root().join("target/test-tmp").join(format!(
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    let base = root().join("target/test-tmp");
+    SWEEP.call_once(|| remove_older_than(&base, std::time::Duration::from_secs(3600)));
+    let dir = base.join(format!(
         "{name}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
@@ -83,6 +88,25 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes the entries of `dir` last modified more than `age` ago (best effort: another run
+/// may be removing the same ones).
+fn remove_older_than(dir: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Writes a file (creating parents) and returns its path as a string.
