@@ -539,7 +539,17 @@ impl<'a> Iterator for Words<'a> {
                 }
                 self.at += len;
             }
-            let w = text[start..self.at].trim_matches(is_edge_mark);
+            let run = &text[start..self.at];
+            // Only a run that starts or ends with an apostrophe or hyphen (', -, or ’: bytes
+            // E2 80 99) needs trimming; the check spares decoding both ends of every word.
+            let (first, last) = (run.as_bytes().first(), run.as_bytes().last());
+            let starts_with_mark = matches!(first, Some(b'\'' | b'-' | 0xE2));
+            let ends_with_mark = matches!(last, Some(b'\'' | b'-' | 0x99));
+            let w = if starts_with_mark || ends_with_mark {
+                run.trim_matches(is_edge_mark)
+            } else {
+                run
+            };
             if !w.is_empty() {
                 return Some(w);
             }
