@@ -5,7 +5,7 @@ use crate::analyze::pipeline::{Analysis, STAGE_MODERATE};
 use crate::analyze::{CommentRef, Stance};
 use crate::model::Timestamp;
 use crate::moderate::{Action, Flag, Severity};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One bar of a chart or one row of a distribution table.
@@ -318,7 +318,9 @@ pub fn compute(a: &Analysis, notes: &Annotations<'_>) -> Findings {
     let mut depths = Vec::new();
     let mut reply_counts = Vec::new();
     let mut stamps = Vec::new();
-    let mut authors = BTreeSet::new();
+    // Only counted: a hash set, as a million comments' authors made the ordered set's
+    // string comparisons a hundredth of the run.
+    let mut authors: FxHashSet<&str> = FxHashSet::default();
     let mut n_replies = 0;
     for (t, tree) in threads.iter().zip(&a.trees) {
         for (ci, c) in t.comments.iter().enumerate() {
