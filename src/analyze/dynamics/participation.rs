@@ -2,8 +2,8 @@
 //! turn-taking chains. Only comments whose author is known (or inferred) count.
 
 use crate::model::{ChildIndex, Thread};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Participation measures of one thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,13 +60,16 @@ pub fn participation(
     min_chain: usize,
 ) -> (Participation, Vec<ReplyPair>, Vec<TurnChain>) {
     let author = |i: usize| thread.comments[i].author.as_deref();
-    let mut per_author: BTreeMap<&str, usize> = BTreeMap::new();
+    // Hash maps: every list made from them is sorted below (and the Gini sorts its counts),
+    // so their order never shows, and at a million comments the ordered maps' string
+    // comparisons were most of this function's time.
+    let mut per_author: FxHashMap<&str, usize> = FxHashMap::default();
     for c in &thread.comments {
         if let Some(a) = c.author.as_deref() {
             *per_author.entry(a).or_default() += 1;
         }
     }
-    let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut pairs: FxHashMap<(&str, &str), usize> = FxHashMap::default();
     for (i, c) in thread.comments.iter().enumerate() {
         if let (Some(p), Some(from)) = (c.parent_index, author(i))
             && let Some(to) = author(p as usize)
@@ -74,7 +77,7 @@ pub fn participation(
             *pairs.entry((from, to)).or_default() += 1;
         }
     }
-    let directed: BTreeSet<(&str, &str)> = pairs.keys().copied().filter(|(a, b)| a != b).collect();
+    let directed: FxHashSet<(&str, &str)> = pairs.keys().copied().filter(|(a, b)| a != b).collect();
     let reciprocity = (!directed.is_empty()).then(|| {
         let back = directed
             .iter()
