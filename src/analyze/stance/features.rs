@@ -99,10 +99,11 @@ pub fn doc_terms(text: &str) -> Vec<String> {
     tokenizer_for(text).terms_with_bigrams(text)
 }
 
-/// Every word of a reply (stop words kept: "I", "you", "not", "but" carry stance), bigrams of
-/// adjacent words, normalised by the crate's tokenizer, and its first word and first two
-/// words marked as openers.
-pub fn reply_terms(text: &str) -> Vec<String> {
+/// Every word of a reply (stop words kept: "I", "you", "not", "but" carry stance) and bigrams
+/// of adjacent words, normalised by the crate's tokenizer, and with `openers` its first word
+/// and first two words marked as openers. Labelling always asks for them: a vocabulary
+/// trained without them has no column for them.
+pub fn reply_terms(text: &str, openers: bool) -> Vec<String> {
     let lang = tokenizer_for(text).lang;
     let mut buf = String::new();
     let uni: Vec<String> = words(text)
@@ -115,7 +116,7 @@ pub fn reply_terms(text: &str) -> Vec<String> {
     out.extend(uni.windows(2).map(|p| format!("{} {}", p[0], p[1])));
     // How a reply opens ("no", "yeah", "exactly", "thanks", "you …") says more about its
     // stance than the same word further in.
-    if let Some(first) = uni.first() {
+    if let Some(first) = uni.first().filter(|_| openers) {
         out.push(format!("{OPENER_MARK}{first}"));
         if let Some(second) = uni.get(1) {
             out.push(format!("{OPENER_MARK}{first} {second}"));
@@ -294,13 +295,14 @@ mod tests {
 
     #[test]
     fn reply_terms_mark_the_opening_words() {
-        let t = reply_terms("No, you are wrong. No way.");
+        let t = reply_terms("No, you are wrong. No way.", true);
         assert_eq!(t.iter().filter(|w| w.starts_with('^')).count(), 2, "{t:?}");
         assert!(t.contains(&"^no".to_string()) && t.contains(&"^no you".to_string()));
         // The same word further in is an ordinary term only.
         assert_eq!(t.iter().filter(|w| *w == "no").count(), 2);
-        assert_eq!(reply_terms("Exactly"), ["exactly", "^exactly"]);
-        assert!(reply_terms("?!").is_empty());
+        assert_eq!(reply_terms("Exactly", true), ["exactly", "^exactly"]);
+        assert_eq!(reply_terms("Exactly", false), ["exactly"]);
+        assert!(reply_terms("?!", true).is_empty());
     }
 
     #[test]

@@ -6,9 +6,7 @@
 use super::cues::{CueScores, PairText};
 use super::errors::StanceError;
 use super::eval::{macro_f1_of, stratified_folds};
-use super::features::{
-    OPENER_MARK, Vocab, char_ngrams, dense_features, dense_names, doc_terms, reply_terms,
-};
+use super::features::{Vocab, char_ngrams, dense_features, dense_names, doc_terms, reply_terms};
 use super::gram::Factor;
 use super::lexicon::Lexicon;
 use super::pairs::Pair;
@@ -95,7 +93,8 @@ impl Layout<'_> {
     fn row(&self, lex: &Lexicon, parent: PairText, reply: PairText) -> (Vec<f64>, CueScores) {
         let (rl, pl) = (self.reply.len(), self.parent.len());
         let mut row = vec![0.0; self.width()];
-        self.reply.write(&reply_terms(reply.text), &mut row, 0);
+        self.reply
+            .write(&reply_terms(reply.text, true), &mut row, 0);
         self.parent.write(&doc_terms(parent.text), &mut row, rl);
         let (d, scores) = dense_features(lex, parent, reply);
         row[rl + pl..self.base_width()].copy_from_slice(&d);
@@ -221,13 +220,7 @@ impl StanceModel {
         let refs: Vec<&Pair> = pairs.iter().collect();
         let reply_docs: Vec<Vec<String>> = refs
             .iter()
-            .map(|p| {
-                let mut terms = reply_terms(&p.reply);
-                if !params.openers {
-                    terms.retain(|t| !t.starts_with(OPENER_MARK));
-                }
-                terms
-            })
+            .map(|p| reply_terms(&p.reply, params.openers))
             .collect();
         let parent_docs: Vec<Vec<String>> = refs.iter().map(|p| doc_terms(&p.parent)).collect();
         let rv = Vocab::fit(&reply_docs, params.reply_vocab, params.min_df);
@@ -499,6 +492,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::stance::features::OPENER_MARK;
     use crate::analyze::stance::{CharNgrams, LabelMap, PairColumns, read_pairs};
 
     fn fixture(path: &str) -> std::path::PathBuf {
