@@ -500,12 +500,24 @@ pub struct Words<'a> {
     at: usize,
 }
 
+/// ASCII bytes that belong to a word: letters, digits, `'` and `-`.
+static ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'\'' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
 /// Whether the character starting at byte `i` belongs to a word, and its length in bytes.
 #[inline]
 fn word_char_at(text: &str, i: usize) -> (bool, usize) {
     let b = text.as_bytes()[i];
     if b.is_ascii() {
-        return (b.is_ascii_alphanumeric() || b == b'\'' || b == b'-', 1);
+        return (ASCII_WORD[usize::from(b)], 1);
     }
     match text[i..].chars().next() {
         Some(c) => (c.is_alphanumeric() || c == '’', c.len_utf8()),
