@@ -48,35 +48,54 @@ pub struct CueScores {
     pub hits: Vec<CueHit>,
 }
 
-/// A word of a text with its byte offsets and normalised form.
+/// A word of a text with its byte offsets and where its lower-cased form sits in
+/// [`WordList::lowered`].
 struct Word {
     start: usize,
     end: usize,
-    lower: String,
+    lower: (u32, u32),
 }
 
-/// The words of `text`; each lower-cased word (before its apostrophes are straightened, as
-/// [`crate::text::detect_language`] sees it) is also counted in `vote`.
-fn word_list(text: &str, vote: &mut LanguageVote) -> Vec<Word> {
-    let base = text.as_ptr() as usize;
-    words(text)
-        .map(|w| {
-            let start = w.as_ptr() as usize - base;
-            Word {
-                start,
-                end: start + w.len(),
-                lower: {
-                    let mut lower = String::with_capacity(w.len());
-                    push_lowercase(w, &mut lower);
-                    vote.add(&lower);
-                    if lower.contains('’') {
-                        lower = lower.replace('’', "'");
-                    }
-                    lower
-                },
-            }
-        })
-        .collect()
+/// The words of a text, their lower-cased forms in one buffer: a `String` a word was a
+/// tenth of the stance time at a million replies (an allocation and a free per word).
+struct WordList {
+    words: Vec<Word>,
+    lowered: String,
+}
+
+impl WordList {
+    /// The words of `text`; each lower-cased word (before its apostrophes are straightened,
+    /// as [`crate::text::detect_language`] sees it) is also counted in `vote`.
+    fn new(text: &str, vote: &mut LanguageVote) -> WordList {
+        let base = text.as_ptr() as usize;
+        let mut lowered = String::with_capacity(text.len());
+        let words = words(text)
+            .map(|w| {
+                let start = w.as_ptr() as usize - base;
+                let at = lowered.len();
+                push_lowercase(w, &mut lowered);
+                vote.add(&lowered[at..]);
+                if lowered[at..].contains('’') {
+                    let straight = lowered[at..].replace('’', "'");
+                    lowered.truncate(at);
+                    lowered.push_str(&straight);
+                }
+                Word {
+                    start,
+                    end: start + w.len(),
+                    lower: (at as u32, lowered.len() as u32),
+                }
+            })
+            .collect();
+        WordList { words, lowered }
+    }
+
+    /// The lower-cased form of `w` (a word of this list), apostrophes straight.
+    fn lower(&self, w: &Word) -> &str {
+        self.lowered
+            .get(w.lower.0 as usize..w.lower.1 as usize)
+            .unwrap_or_default()
+    }
 }
 
 /// Whether the gap between two words is free of clause punctuation.
@@ -88,7 +107,7 @@ fn joined(text: &str, a: &Word, b: &Word) -> bool {
 
 /// Finds the cues of `reply` toward `parent`, reading terms with `tokenizer`.
 pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: PairText) -> CueScores {
-    let words = word_list(reply.text, &mut LanguageVote::default());
+    let words = WordList::new(reply.text, &mut LanguageVote::default());
     score_words(lex, tokenizer, parent, reply, words)
 }
 
@@ -96,7 +115,7 @@ pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: Pair
 /// language is guessed from the words the cues read anyway: the reply is split once).
 pub fn score_in_reply_language(lex: &Lexicon, parent: PairText, reply: PairText) -> CueScores {
     let mut vote = LanguageVote::default();
-    let words = word_list(reply.text, &mut vote);
+    let words = WordList::new(reply.text, &mut vote);
     score_words(lex, &Tokenizer::new(vote.language()), parent, reply, words)
 }
 
@@ -105,7 +124,7 @@ fn score_words(
     tokenizer: &Tokenizer,
     parent: PairText,
     reply: PairText,
-    reply_words: Vec<Word>,
+    reply_words: WordList,
 ) -> CueScores {
     let text = reply.text;
     let mut context = Vec::new();
@@ -169,6 +188,7 @@ fn score_words(
     let in_quote = |s: usize, e: usize| quoted.iter().any(|&(qs, qe)| s < qe && e > qs);
 
     let start_limit = reply_words
+        .words
         .iter()
         .filter(|w| w.start >= body_start)
         .nth(lex.settings.start_words)
@@ -216,7 +236,7 @@ fn score_words(
     let parent_denied = if reply_denials.is_empty() {
         HashSet::default()
     } else {
-        let parent_words = word_list(parent.text, &mut LanguageVote::default());
+        let parent_words = WordList::new(parent.text, &mut LanguageVote::default());
         denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms)
     };
     for (term, s, e) in reply_denials {
@@ -255,9 +275,10 @@ fn score_words(
                 continue;
             }
             let to_you = reply_words
+                .words
                 .iter()
                 .filter(|w| w.start >= s && w.end <= e)
-                .any(|w| matches!(w.lower.as_str(), "you" | "your" | "you're" | "yours"));
+                .any(|w| matches!(reply_words.lower(w), "you" | "your" | "you're" | "yours"));
             if to_you {
                 kept.push(CueHit {
                     id: "you-question".into(),
@@ -288,17 +309,17 @@ fn score_words(
 
 /// Whether a negator occurs among the `negation_window` words before byte `at`, in the
 /// same clause ("No, that is wrong" does not negate "that is wrong").
-fn negated_before(lex: &Lexicon, text: &str, words: &[Word], at: usize) -> bool {
+fn negated_before(lex: &Lexicon, text: &str, list: &WordList, at: usize) -> bool {
     let sentence_start = text
         .get(..at)
         .and_then(|t| t.rfind(['.', '!', '?', '\n', ';', ',', ':']))
         .map_or(0, |i| i + 1);
-    words
+    list.words
         .iter()
         .filter(|w| w.end <= at && w.start >= sentence_start)
         .rev()
         .take(lex.settings.negation_window)
-        .any(|w| lex.negation.is_negator(&w.lower))
+        .any(|w| lex.negation.is_negator(list.lower(w)))
 }
 
 /// Content terms of `terms` that the text denies: `TERM aux [adverb] not`, `TERM isn't`,
@@ -309,12 +330,13 @@ fn denials(
     lex: &Lexicon,
     tokenizer: &Tokenizer,
     text: &str,
-    words: &[Word],
+    list: &WordList,
     terms: &LazyTerms,
 ) -> Vec<(String, usize, usize)> {
     let neg = &lex.negation;
+    let words = &list.words;
     // Each word's negation bits, looked up once (the checks below ask up to five times).
-    let kinds: Vec<u8> = words.iter().map(|w| neg.kind(&w.lower)).collect();
+    let kinds: Vec<u8> = words.iter().map(|w| neg.kind(list.lower(w))).collect();
     let has = |i: usize, bit: u8| kinds.get(i).is_some_and(|k| k & bit != 0);
     let (aux, adv, negator) = (Negation::AUXILIARY, Negation::ADVERB, Negation::NEGATOR);
     let mut buf = String::new();
@@ -328,7 +350,8 @@ fn denials(
         // TERM isn't … / TERM is [still] not …: the end of the denial after the term.
         let mut after = None;
         if let Some(n1) = words.get(i + 1).filter(|n| joined(text, &words[i], n)) {
-            if n1.lower.ends_with("n't") && n1.lower != "n't" {
+            let n1_lower = list.lower(n1);
+            if n1_lower.ends_with("n't") && n1_lower != "n't" {
                 after = Some(n1.end);
             } else if has(i + 1, aux) {
                 let mut j = i + 2;
@@ -346,7 +369,7 @@ fn denials(
         // … is not [the] TERM: the start of the denial before the term.
         let mut before = None;
         let mut k = i;
-        if k >= 1 && matches!(words[k - 1].lower.as_str(), "a" | "an" | "the") {
+        if k >= 1 && matches!(list.lower(&words[k - 1]), "a" | "an" | "the") {
             k -= 1;
         }
         if k >= 2 {
@@ -398,7 +421,7 @@ fn denied_terms(
     lex: &Lexicon,
     tokenizer: &Tokenizer,
     text: &str,
-    words: &[Word],
+    words: &WordList,
     terms: &LazyTerms,
 ) -> HashSet<String> {
     denials(lex, tokenizer, text, words, terms)
