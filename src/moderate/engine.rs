@@ -311,6 +311,14 @@ struct Posting {
     at: u8,
 }
 
+/// A posting as a list keeps it: with the comment's folded signature
+/// ([`Signature::folded`]).
+#[derive(Debug, Clone, Copy)]
+struct ListEntry {
+    posting: Posting,
+    folded: u64,
+}
+
 /// The earliest [`MAX_POSTINGS`] comments (global indexes, ascending) of every sketch value
 /// that two or more comments share, in flat arrays: a value of one comment only gives that
 /// comment, which is never its own candidate, and a map of a `Vec` per value cost more
@@ -318,13 +326,15 @@ struct Posting {
 struct Postings {
     /// Value → (start, end) in `comments`.
     ranges: FxHashMap<u64, (u32, u32)>,
-    /// Size and position sit beside the id so that most candidates are dismissed by
-    /// [`most_shared_around`] while the list is read in order.
-    comments: Vec<Posting>,
+    /// Size, position and folded signature sit beside the id so that most candidates are
+    /// dismissed while the list is read in order, before anything of theirs is looked up
+    /// elsewhere (at a million comments, reading every candidate's own signature was a
+    /// cache miss each, twenty million of them).
+    comments: Vec<ListEntry>,
 }
 
 impl Postings {
-    fn new(shingles: &[Vec<u64>], least: f64) -> Postings {
+    fn new(shingles: &[Vec<u64>], sigs: &[Signature], least: f64) -> Postings {
         // Sorted by hash, so a comment's first values are its bottom-k sketch.
         let mut pairs: Vec<(u64, Posting)> = shingles
             .par_iter()
@@ -351,14 +361,21 @@ impl Postings {
                 continue;
             }
             let start = comments.len() as u32;
-            comments.extend(run.iter().take(MAX_POSTINGS).map(|&(_, p)| p));
+            comments.extend(run.iter().take(MAX_POSTINGS).map(|&(_, posting)| {
+                ListEntry {
+                    posting,
+                    folded: sigs
+                        .get(posting.comment as usize)
+                        .map_or(u64::MAX, Signature::folded),
+                }
+            }));
             ranges.insert(run[0].0, (start, comments.len() as u32));
         }
         Postings { ranges, comments }
     }
 
     /// The comments of sketch value `v` with their sizes, in corpus order.
-    fn get(&self, v: u64) -> Option<&[Posting]> {
+    fn get(&self, v: u64) -> Option<&[ListEntry]> {
         let &(a, b) = self.ranges.get(&v)?;
         self.comments.get(a as usize..b as usize)
     }
@@ -385,6 +402,11 @@ impl Signature {
         Signature(w)
     }
 
+    /// The four words ORed: one bit per shingle hash modulo 64.
+    fn folded(&self) -> u64 {
+        self.0.iter().fold(0, |a, w| a | w)
+    }
+
     /// How many of the bits `bits` (one per shingle of another comment) are set here: at
     /// least the number of shingles the two comments share.
     fn count_in(&self, bits: &[u8]) -> usize {
@@ -392,6 +414,25 @@ impl Signature {
             .filter(|&&b| self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
             .count()
     }
+}
+
+/// Entries fetched ahead at the start of a posting list (about four cache lines).
+const PREFETCH_ENTRIES: usize = 10;
+
+/// Asks the processor to bring `entries` into the cache (a hint: nothing is read, and
+/// elsewhere than on x86-64 it does nothing).
+fn prefetch<T>(entries: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let base = entries.as_ptr().cast::<i8>();
+        for off in (0..std::mem::size_of_val(entries)).step_by(64) {
+            // SAFETY: the address is inside `entries`, and a prefetch never faults.
+            unsafe { _mm_prefetch(base.wrapping_add(off), _MM_HINT_T0) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = entries;
 }
 
 /// Rows per parallel work item of the near-duplicate lookup (each has its own marks).
@@ -417,8 +458,8 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     // The earliest MAX_POSTINGS comments of every sketch value. A comment's candidates are
     // the entries before it, which are exactly what a list filled in corpus order held when
     // the comment was reached: so the lookups below can run in any order, in parallel.
-    let postings = Postings::new(&sh, least);
     let sigs: Vec<Signature> = sh.par_iter().map(|s| Signature::of(s)).collect();
+    let postings = Postings::new(&sh, &sigs, least);
     // Only a best match at or above the lowest rule threshold is ever read, so pairs that
     // cannot reach it are cut short; the best of the rest is the same as among all pairs.
     let n = sh.len();
@@ -431,18 +472,36 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
             (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
                 let s = &sh[i];
                 let bits: Vec<u8> = s.iter().map(|&v| Signature::bit(v)).collect();
+                // Shingles of this comment that share a folded bit with another of its
+                // own: each may stand for a shared shingle the popcount below cannot see.
+                let folded = sigs.get(i).map_or(u64::MAX, Signature::folded);
+                let crowded = s.len() - folded.count_ones() as usize;
                 let mut best: Option<(u32, f64)> = None;
-                for (at, list) in s[..prefix_len(s.len(), least)]
+                // Every list is looked up, and the start of each fetched, before any is
+                // read: the list starts are independent cache misses (most lists sit far
+                // apart), which the processor then waits for together.
+                let lists: Vec<(usize, &[ListEntry])> = s[..prefix_len(s.len(), least)]
                     .iter()
                     .enumerate()
                     .filter_map(|(at, v)| Some((at, postings.get(*v)?)))
-                {
-                    for p in list.iter().take_while(|p| (p.comment as usize) < i) {
+                    .collect();
+                for (_, list) in &lists {
+                    prefetch(&list[..list.len().min(PREFETCH_ENTRIES)]);
+                }
+                for (at, list) in lists {
+                    for e in list.iter().take_while(|e| (e.posting.comment as usize) < i) {
+                        let p = &e.posting;
                         // Every value a pair shares bounds its overlap, so a pair this
                         // bound rules out can never reach `least`: it is dismissed before
                         // anything of the other comment is read.
                         let (j, size) = (p.comment, p.size as usize);
                         let most = most_shared_around(s.len(), at, size, p.at as usize);
+                        if !overlap_may_reach(s.len(), size, most, least) {
+                            continue;
+                        }
+                        // A shared shingle sets the same folded bit in both: at most the
+                        // common bits, plus the shingles crowded onto a bit of this one.
+                        let most = (folded & e.folded).count_ones() as usize + crowded;
                         if !overlap_may_reach(s.len(), size, most, least) {
                             continue;
                         }
@@ -1148,14 +1207,24 @@ mod tests {
     #[test]
     fn postings_keep_shared_values_in_corpus_order_with_positions() {
         let sh = vec![vec![1, 5, 9], vec![5, 7], vec![2, 5], vec![3]];
-        let p = Postings::new(&sh, 0.0);
-        let five: Vec<(u32, u32, u8)> = p
+        let sigs: Vec<Signature> = sh.iter().map(|s| Signature::of(s)).collect();
+        let p = Postings::new(&sh, &sigs, 0.0);
+        let five: Vec<(u32, u32, u8, u64)> = p
             .get(5)
             .unwrap()
             .iter()
-            .map(|q| (q.comment, q.size, q.at))
+            .map(|q| (q.posting.comment, q.posting.size, q.posting.at, q.folded))
             .collect();
-        assert_eq!(five, [(0, 3, 1), (1, 2, 0), (2, 2, 1)]);
+        // Each entry carries its comment's shingles folded to bits modulo 64.
+        let bits = |v: &[u64]| v.iter().fold(0u64, |a, &x| a | 1 << (x % 64));
+        assert_eq!(
+            five,
+            [
+                (0, 3, 1, bits(&[1, 5, 9])),
+                (1, 2, 0, bits(&[5, 7])),
+                (2, 2, 1, bits(&[2, 5]))
+            ]
+        );
         // A value of one comment gives no list.
         assert!(p.get(9).is_none() && p.get(3).is_none());
     }
