@@ -518,6 +518,7 @@ pub fn lloyd(
         // A generous bound on the relative rounding error of a dot product of `d` terms
         // summed in eight lanes, and so of every computed distance, movement and gap below.
         slack: 4.0 * (d as f32 + 8.0) * f32::EPSILON,
+        moved: Vec::new(),
     };
     // Every cluster's sum of members, kept up to date from the rows that changed cluster
     // (in f64, so that adding and taking away rows over many iterations loses nothing that
@@ -582,6 +583,9 @@ struct Bounds {
     upper: Vec<f32>,
     lower: Vec<f32>,
     slack: f32,
+    /// How far each centroid moved since the last assignment (rounded up), not yet applied
+    /// to the bounds; empty when there is nothing to apply.
+    moved: Vec<f32>,
 }
 
 /// Whether a row whose centroid is at most `upper` away and another at least `lower` keeps
@@ -617,6 +621,8 @@ impl Bounds {
             })
             .collect();
         let row_sq = &self.row_sq;
+        let moved = std::mem::take(&mut self.moved);
+        let (up, down) = WIDEN_ROUNDING;
         let changed: Vec<Vec<(usize, u32)>> = self
             .label
             .par_chunks_mut(ASSIGN_CHUNK)
@@ -634,6 +640,16 @@ impl Bounds {
                     .enumerate()
                 {
                     let i = from + r;
+                    // The movement since the last assignment widens the bounds first,
+                    // exactly as [`Bounds::widen`] describes.
+                    if !moved.is_empty() {
+                        if *label != UNASSIGNED {
+                            *upper = (*upper + moved[*label as usize]) * up;
+                        }
+                        for (v, &m) in lower.iter_mut().zip(&moved) {
+                            *v = (*v - m) * down;
+                        }
+                    }
                     let row = &rows[i * d..(i + 1) * d];
                     let err = slack * (row_sq[i] + max_sq);
                     if *label == UNASSIGNED {
@@ -692,25 +708,19 @@ impl Bounds {
     }
 
     /// Moves every row's bounds by how far the centroids moved: its own centroid may have
-    /// come at most its movement further, each other at most its movement nearer.
+    /// come at most its movement further, each other at most its movement nearer. The next
+    /// [`Bounds::assign`] applies it to each row as it reaches the row: a pass of its own
+    /// read and wrote every row's `k` lower bounds once more an iteration.
     fn widen(&mut self, moved: &[f32]) {
-        let k = moved.len();
         // The movements are sums of `d` terms (rounded up by `slack`); adding or subtracting
-        // one rounds by half an epsilon, so two keep the bounds on their side.
-        let moved: Vec<f32> = moved.iter().map(|&m| m * (1.0 + self.slack)).collect();
-        let (up, down) = (1.0 + 2.0 * f32::EPSILON, 1.0 - 2.0 * f32::EPSILON);
-        self.upper
-            .par_iter_mut()
-            .zip(self.label.par_iter())
-            .filter(|(_, a)| **a != UNASSIGNED)
-            .for_each(|(u, &a)| *u = (*u + moved[a as usize]) * up);
-        self.lower.par_chunks_mut(k).for_each(|l| {
-            for (v, &m) in l.iter_mut().zip(&moved) {
-                *v = (*v - m) * down;
-            }
-        });
+        // one rounds by half an epsilon, so two keep the bounds on their side (see
+        // [`WIDEN_ROUNDING`]).
+        self.moved = moved.iter().map(|&m| m * (1.0 + self.slack)).collect();
     }
 }
+
+/// Factors that round a widened upper bound up and a lower bound down by two epsilons.
+const WIDEN_ROUNDING: (f32, f32) = (1.0 + 2.0 * f32::EPSILON, 1.0 - 2.0 * f32::EPSILON);
 
 /// Gaussian mixture with `k` components (full covariance) on a seeded random projection of
 /// the unit vectors to at most 16 dimensions.
