@@ -339,6 +339,18 @@ fn denials(
     let kinds: Vec<u8> = words.iter().map(|w| neg.kind(list.lower(w))).collect();
     let has = |i: usize, bit: u8| kinds.get(i).is_some_and(|k| k & bit != 0);
     let (aux, adv, negator) = (Negation::AUXILIARY, Negation::ADVERB, Negation::NEGATOR);
+    // Words like "isn't": a denial on their own.
+    let contracted: Vec<bool> = words
+        .iter()
+        .map(|w| {
+            let l = list.lower(w);
+            l.ends_with("n't") && l != "n't"
+        })
+        .collect();
+    // Every denial holds a negator or a contracted "n't": most texts have neither.
+    if !contracted.contains(&true) && !kinds.iter().any(|k| k & negator != 0) {
+        return Vec::new();
+    }
     let mut buf = String::new();
     let mut term_at = |i: usize| -> Option<String> {
         let w = words.get(i)?;
@@ -349,18 +361,21 @@ fn denials(
     for i in 0..words.len() {
         // TERM isn't … / TERM is [still] not …: the end of the denial after the term.
         let mut after = None;
-        if let Some(n1) = words.get(i + 1).filter(|n| joined(text, &words[i], n)) {
-            let n1_lower = list.lower(n1);
-            if n1_lower.ends_with("n't") && n1_lower != "n't" {
+        // The words are checked before the gap between them (which reads the text).
+        if let Some(n1) = words.get(i + 1)
+            && (contracted[i + 1] || has(i + 1, aux))
+            && joined(text, &words[i], n1)
+        {
+            if contracted[i + 1] {
                 after = Some(n1.end);
-            } else if has(i + 1, aux) {
+            } else {
                 let mut j = i + 2;
                 if has(j, adv) {
                     j += 1;
                 }
                 if let Some(n) = words.get(j)
-                    && joined(text, &words[j - 1], n)
                     && has(j, negator)
+                    && joined(text, &words[j - 1], n)
                 {
                     after = Some(n.end);
                 }
@@ -460,15 +475,18 @@ fn quote_spans(text: &str) -> Vec<(usize, usize)> {
 fn question_sentences(text: &str, from: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = from;
-    for (i, c) in text.char_indices().filter(|(i, _)| *i >= from) {
-        if matches!(c, '.' | '!' | '?' | '\n') {
-            if c == '?' {
+    // The ends are ASCII, so bytes are read instead of chars (no byte of a longer char is
+    // ASCII): every reply is read through here.
+    let tail = text.as_bytes().get(from..).unwrap_or_default();
+    for (i, &b) in tail.iter().enumerate().map(|(i, b)| (from + i, b)) {
+        if matches!(b, b'.' | b'!' | b'?' | b'\n') {
+            if b == b'?' {
                 let s = start + (text[start..i].len() - text[start..i].trim_start().len());
                 if s < i {
                     out.push((s, i + 1));
                 }
             }
-            start = i + c.len_utf8();
+            start = i + 1;
         }
     }
     out
@@ -599,6 +617,22 @@ mod tests {
             s.hits.iter().all(|h| h.id != "negates-parent"),
             "{:?}",
             ids(&s)
+        );
+    }
+
+    #[test]
+    fn question_sentences_run_from_the_last_end_to_the_question_mark() {
+        let text = "Café first. Où est-il? Well…  why “not”?\nFin? ";
+        let spans: Vec<&str> = question_sentences(text, 0)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(spans, ["Où est-il?", "Well…  why “not”?", "Fin?"]);
+        // From a later start (after a salutation), earlier text is not read.
+        let from = text.find("est").unwrap();
+        assert_eq!(
+            question_sentences(text, from)[0],
+            (from, text.find('?').unwrap() + 1)
         );
     }
 
