@@ -214,6 +214,11 @@ where
     let max_df = ((s.max_df * n as f64).floor() as u32).max(1);
     let keep = |d: u32, g: u32| g as usize >= s.min_df && d <= max_df;
     let shard_of = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 59) as usize % SHARDS;
+    // A bigram occurs only where both its terms do, so in no more groups than either (a
+    // subsequence of a term's units has no more runs of one group than the term's own):
+    // one with a term below `min_df` can never be kept, and is not counted. In real text
+    // most distinct bigrams hold a word seen once.
+    let may_pair: Vec<bool> = guni.iter().map(|&(_, g)| g as usize >= s.min_df).collect();
     let kept_bi: Vec<(u64, u32)> = if !s.bigrams {
         Vec::new()
     } else {
@@ -229,7 +234,11 @@ where
                         at += len as usize;
                         let mut g = None;
                         for w in seq.windows(2) {
-                            let k = pair_key(l2g[w[0] as usize], l2g[w[1] as usize]);
+                            let (a, b) = (l2g[w[0] as usize], l2g[w[1] as usize]);
+                            if !(may_pair[a as usize] && may_pair[b as usize]) {
+                                continue;
+                            }
+                            let k = pair_key(a, b);
                             if shard_of(k) != sh {
                                 continue;
                             }
