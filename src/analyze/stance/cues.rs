@@ -56,8 +56,9 @@ struct Word {
     lower: (u32, u32),
 }
 
-/// The words of a text, their lower-cased forms in one buffer: a `String` a word was a
-/// tenth of the stance time at a million replies (an allocation and a free per word).
+/// The words of a text, their lower-cased forms in one buffer: a `String` a word (an
+/// allocation and a free per word) was about a twentieth of the stance time at a million
+/// replies.
 struct WordList {
     words: Vec<Word>,
     lowered: String,
