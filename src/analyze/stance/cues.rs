@@ -340,18 +340,17 @@ fn denials(
     let kinds: Vec<u8> = words.iter().map(|w| neg.kind(list.lower(w))).collect();
     let has = |i: usize, bit: u8| kinds.get(i).is_some_and(|k| k & bit != 0);
     let (aux, adv, negator) = (Negation::AUXILIARY, Negation::ADVERB, Negation::NEGATOR);
+    // Every denial holds a negator (a word ending in "n't" is one): most texts have none.
+    if !kinds.iter().any(|k| k & negator != 0) {
+        return Vec::new();
+    }
     // Words like "isn't": a denial on their own.
-    let contracted: Vec<bool> = words
-        .iter()
-        .map(|w| {
+    let contracted = |i: usize| {
+        words.get(i).is_some_and(|w| {
             let l = list.lower(w);
             l.ends_with("n't") && l != "n't"
         })
-        .collect();
-    // Every denial holds a negator or a contracted "n't": most texts have neither.
-    if !contracted.contains(&true) && !kinds.iter().any(|k| k & negator != 0) {
-        return Vec::new();
-    }
+    };
     let mut buf = String::new();
     let mut term_at = |i: usize| -> Option<String> {
         let w = words.get(i)?;
@@ -364,10 +363,10 @@ fn denials(
         let mut after = None;
         // The words are checked before the gap between them (which reads the text).
         if let Some(n1) = words.get(i + 1)
-            && (contracted[i + 1] || has(i + 1, aux))
+            && (contracted(i + 1) || has(i + 1, aux))
             && joined(text, &words[i], n1)
         {
-            if contracted[i + 1] {
+            if contracted(i + 1) {
                 after = Some(n1.end);
             } else {
                 let mut j = i + 2;
