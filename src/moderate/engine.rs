@@ -468,10 +468,14 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
         .flat_map_iter(|b| {
             // `mark[j] == i` when comment j was already a candidate of comment i.
             let mut mark = vec![u32::MAX; n];
+            // Buffers of one comment at a time, reused through the chunk.
+            let mut bits: Vec<u8> = Vec::new();
+            let mut lists: Vec<(usize, &[ListEntry])> = Vec::with_capacity(SKETCH);
             let (sh, postings, sigs) = (&sh, &postings, &sigs);
             (b * DUP_CHUNK..((b + 1) * DUP_CHUNK).min(n)).map(move |i| {
                 let s = &sh[i];
-                let bits: Vec<u8> = s.iter().map(|&v| Signature::bit(v)).collect();
+                bits.clear();
+                bits.extend(s.iter().map(|&v| Signature::bit(v)));
                 // Shingles of this comment that share a folded bit with another of its
                 // own: each may stand for a shared shingle the popcount below cannot see.
                 let folded = sigs.get(i).map_or(u64::MAX, Signature::folded);
@@ -480,15 +484,17 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
                 // Every list is looked up, and the start of each fetched, before any is
                 // read: the list starts are independent cache misses (most lists sit far
                 // apart), which the processor then waits for together.
-                let lists: Vec<(usize, &[ListEntry])> = s[..prefix_len(s.len(), least)]
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(at, v)| Some((at, postings.get(*v)?)))
-                    .collect();
+                lists.clear();
+                lists.extend(
+                    s[..prefix_len(s.len(), least)]
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(at, v)| Some((at, postings.get(*v)?))),
+                );
                 for (_, list) in &lists {
                     prefetch(&list[..list.len().min(PREFETCH_ENTRIES)]);
                 }
-                for (at, list) in lists {
+                for &(at, list) in &lists {
                     for e in list.iter().take_while(|e| (e.posting.comment as usize) < i) {
                         let p = &e.posting;
                         // Every value a pair shares bounds its overlap, so a pair this

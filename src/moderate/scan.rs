@@ -105,8 +105,8 @@ const ACRONYM_STOPWORDS: &[&str] = &["us", "it", "who", "am", "me", "re"];
 
 /// Byte spans of shouted words (see [`is_shouted`]).
 pub fn shouted_words(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
     if text.is_ascii() {
+        let mut out = Vec::new();
         let bytes = text.as_bytes();
         // A shouted word has two capitals with nothing but digits and apostrophes between
         // them (it has two letters and no lower-case one). Most texts have no such pair, and
