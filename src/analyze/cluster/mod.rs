@@ -59,21 +59,22 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
             (u64::from(u.thread) << 32) | c
         })
     };
-    let (_vocab, m) = tfidf::fit_transform(&texts, tok_of, group_of, settings);
-
-    // Units with no feature at all cannot be placed: they stay unclustered.
-    let active: Vec<usize> = (0..m.nrows())
-        .filter(|&i| m.indptr[i + 1] > m.indptr[i])
-        .collect();
-    if active.len() < 2 {
-        return Err(ClusterError::TooFewUnits {
-            units: active.len(),
-            need: 2,
-        });
-    }
-    let x = {
-        let sub = select_rows(&m, &active);
-        reduce::to_dense(&sub, p.dims, p.seed)
+    // The sparse matrix is dropped once projected: at a million comments it is a few hundred
+    // megabytes that the clustering after it does not read.
+    let (active, x) = {
+        let (_vocab, m) = tfidf::fit_transform(&texts, tok_of, group_of, settings);
+        // Units with no feature at all cannot be placed: they stay unclustered.
+        let active: Vec<usize> = (0..m.nrows())
+            .filter(|&i| m.indptr[i + 1] > m.indptr[i])
+            .collect();
+        if active.len() < 2 {
+            return Err(ClusterError::TooFewUnits {
+                units: active.len(),
+                need: 2,
+            });
+        }
+        let x = reduce::to_dense(&m, &active, p.dims, p.seed);
+        (active, x)
     };
     let n = x.nrows();
 
@@ -220,23 +221,6 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
         algorithm: p.algorithm.name().to_owned(),
         k_scores,
     })
-}
-
-/// The rows of `m` listed in `rows`, in that order.
-fn select_rows(m: &tfidf::Csr, rows: &[usize]) -> tfidf::Csr {
-    let mut out = tfidf::Csr {
-        indptr: Vec::with_capacity(rows.len() + 1),
-        ncols: m.ncols,
-        ..tfidf::Csr::default()
-    };
-    out.indptr.push(0);
-    for &r in rows {
-        let (c, v) = m.row(r);
-        out.indices.extend_from_slice(c);
-        out.data.extend_from_slice(v);
-        out.indptr.push(out.indices.len());
-    }
-    out
 }
 
 /// The `n` member rows closest to the cluster's mean vector, closest first.

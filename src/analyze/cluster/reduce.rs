@@ -21,15 +21,17 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Dense rows of the matrix: the TF-IDF itself when it has at most `dims` columns, else
-/// its projection to `dims` dimensions. Rows are L2-normalised again after projecting, so
-/// Euclidean distance keeps meaning cosine distance.
-pub fn to_dense(m: &Csr, dims: usize, seed: u64) -> Array2<f32> {
-    let n = m.nrows();
+/// Dense rows of the matrix, row `i` from row `rows[i]` of `m`: the TF-IDF itself when it
+/// has at most `dims` columns, else its projection to `dims` dimensions. Rows are
+/// L2-normalised again after projecting, so Euclidean distance keeps meaning cosine
+/// distance. The rows are read in place: a copy of the selected sparse rows was the largest
+/// allocation beside the dense matrix at a million comments.
+pub fn to_dense(m: &Csr, rows: &[usize], dims: usize, seed: u64) -> Array2<f32> {
+    let n = rows.len();
     if m.ncols <= dims {
         let d = m.ncols.max(1);
         let mut out = vec![0f32; n * d];
-        out.par_chunks_mut(d).enumerate().for_each(|(i, row)| {
+        out.par_chunks_mut(d).zip(rows).for_each(|(row, &i)| {
             let (c, v) = m.row(i);
             for (&j, &x) in c.iter().zip(v) {
                 row[j as usize] = x;
@@ -50,7 +52,7 @@ pub fn to_dense(m: &Csr, dims: usize, seed: u64) -> Array2<f32> {
         })
         .collect();
     let mut out = vec![0f32; n * dims];
-    out.par_chunks_mut(dims).enumerate().for_each(|(i, row)| {
+    out.par_chunks_mut(dims).zip(rows).for_each(|(row, &i)| {
         let (c, v) = m.row(i);
         for (&j, &x) in c.iter().zip(v) {
             let base = j as usize * NNZ;
@@ -89,10 +91,13 @@ mod tests {
     #[test]
     fn small_vocabularies_are_densified_as_is() {
         let m = csr(&[&[(0, 0.6), (2, 0.8)], &[(1, 1.0)]], 3);
-        let d = to_dense(&m, 8, 1);
+        let d = to_dense(&m, &[0, 1], 8, 1);
         assert_eq!(d.shape(), [2, 3]);
         assert_eq!(d[[0, 2]], 0.8);
         assert_eq!(d[[1, 1]], 1.0);
+        let picked = to_dense(&m, &[1], 8, 1);
+        assert_eq!(picked.shape(), [1, 3]);
+        assert_eq!(picked.row(0), d.row(1));
     }
 
     #[test]
@@ -102,11 +107,11 @@ mod tests {
         let b: Vec<(u32, f32)> = (10..30).map(|j| (j, 1.0 / 20f32.sqrt())).collect();
         let c: Vec<(u32, f32)> = (500..520).map(|j| (j, 1.0 / 20f32.sqrt())).collect();
         let m = csr(&[&a, &b, &c], 1000);
-        let d = to_dense(&m, 256, 7);
+        let d = to_dense(&m, &[0, 1, 2], 256, 7);
         let dot = |i: usize, j: usize| d.row(i).dot(&d.row(j));
         assert!((dot(0, 1) - 0.5).abs() < 0.15, "{}", dot(0, 1));
         assert!(dot(0, 2).abs() < 0.15, "{}", dot(0, 2));
-        assert_eq!(d, to_dense(&m, 256, 7));
-        assert_ne!(d, to_dense(&m, 256, 8));
+        assert_eq!(d, to_dense(&m, &[0, 1, 2], 256, 7));
+        assert_ne!(d, to_dense(&m, &[0, 1, 2], 256, 8));
     }
 }
