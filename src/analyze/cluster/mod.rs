@@ -22,7 +22,7 @@ pub use themes::Themes;
 use crate::analyze::{ClusterSummary, Clustering};
 use crate::model::Corpus;
 use crate::text::Tokenizer;
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
 /// Clusters the argument units of `corpus`.
@@ -224,16 +224,25 @@ pub fn cluster(corpus: &Corpus, p: &ClusterParams) -> Result<Clustering, Cluster
 }
 
 /// The `n` member rows closest to the cluster's mean vector, closest first.
+///
+/// The members are read in place: copying them out first (as `select` does) copied the
+/// whole dense matrix once more. The mean is computed as ndarray's `mean_axis` computes it
+/// on such a copy (rows added in order, then divided), so the choice is the same to the bit.
 fn representatives(x: &Array2<f32>, members: &[usize], n: usize) -> Vec<usize> {
-    let sub = x.select(Axis(0), members);
-    let Some(mean) = sub.mean_axis(Axis(0)) else {
+    if members.is_empty() {
         return Vec::new();
-    };
+    }
+    let mut mean = Array1::<f32>::zeros(x.ncols());
+    for &r in members {
+        mean += &x.row(r);
+    }
+    mean /= members.len() as f32;
+    let mut diff = Array1::<f32>::zeros(x.ncols());
     let mut d: Vec<(f32, usize)> = members
         .iter()
-        .zip(sub.rows())
-        .map(|(&r, row)| {
-            let diff = &row - &mean;
+        .map(|&r| {
+            diff.assign(&x.row(r));
+            diff -= &mean;
             (diff.dot(&diff), r)
         })
         .collect();
