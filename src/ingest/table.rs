@@ -18,7 +18,7 @@ use super::detect::extension;
 use super::{IngestOptions, InputFile, ReadOutput, Reader};
 use crate::error::IngestError;
 use crate::model::{
-    AuthorSource, Comment, Format, IngestStats, LineRange, ReplyLink, Thread, parse_timestamp,
+    AuthorSource, Comment, Format, IngestStats, LineRange, Meta, ReplyLink, Thread, parse_timestamp,
 };
 use crate::text::csv::{CsvError, RecordReader};
 use crate::text::encoding::cp1252_char;
@@ -26,7 +26,7 @@ use crate::text::encoding::repair_mojibake_owned;
 use crate::text::normalize_paragraphs;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::BufRead;
 
 /// Column names the table readers look for; `None` means "the default name, if present".
@@ -192,7 +192,7 @@ impl Cell {
 #[derive(Debug, Default)]
 struct Row {
     cells: [Option<Cell>; 6],
-    meta: BTreeMap<String, String>,
+    meta: Meta,
     /// Whether the text cell is already repaired and normalised ([`Row::prepare_text`]).
     text_ready: bool,
 }

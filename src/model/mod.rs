@@ -5,14 +5,15 @@
 //! visible) and the cached `parent_index` (fast, rebuilt by [`Thread::link`]). No tree code in
 //! the crate recurses over input structure: see `tree.rs`.
 
+mod meta;
 mod time;
 mod tree;
 
+pub use meta::Meta;
 pub use time::{Timestamp, parse_timestamp};
 pub use tree::{ChildIndex, IntegrityError};
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A set of threads read from one or more inputs, plus what reading them cost.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -360,8 +361,8 @@ pub struct Comment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Source fields with no place in the model (score, hidden labels), kept verbatim.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub meta: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Meta::is_empty")]
+    pub meta: Meta,
     /// Index of the parent in `Thread::comments`; rebuilt by [`Thread::link`].
     #[serde(skip)]
     pub parent_index: Option<u32>,
@@ -395,7 +396,7 @@ impl Comment {
             kind: CommentKind::Comment,
             status: SourceStatus::Approved,
             url: None,
-            meta: BTreeMap::new(),
+            meta: Meta::new(),
             parent_index: None,
         }
     }
