@@ -28,12 +28,22 @@ impl Timestamp {
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+        let (h, mi, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+        if !(0..=9999).contains(&y) {
+            return format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+        }
+        // Four-digit years written digit by digit: `format!` was half a percent of all CPU
+        // time at a million comments (every timestamp is written to the tables).
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let fields = [(0, 4, y), (5, 2, i64::from(m)), (8, 2, i64::from(d))];
+        let clock = [(11, 2, h), (14, 2, mi), (17, 2, s)];
+        for (at, width, mut v) in fields.into_iter().chain(clock) {
+            for slot in out[at..at + width].iter_mut().rev() {
+                *slot = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        }
+        out.iter().map(|&b| char::from(b)).collect()
     }
 }
 
@@ -390,6 +400,29 @@ mod tests {
         parse_timestamp(s)
             .map(Timestamp::to_rfc3339)
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn rfc3339_digits_equal_the_formatted_form() {
+        let formatted = |t: Timestamp| {
+            let (y, m, d) = civil_from_days(t.0.div_euclid(86_400));
+            let secs = t.0.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                secs / 3600,
+                secs % 3600 / 60,
+                secs % 60
+            )
+        };
+        let mut t = -62_167_219_200 - 86_400; // the day before 0000-01-01
+        while t < 253_402_300_800 + 86_400 {
+            // past 9999-12-31
+            assert_eq!(Timestamp(t).to_rfc3339(), formatted(Timestamp(t)), "{t}");
+            t += 7_777_777;
+        }
+        for t in [0, 59, 3599, 86_399, 1_447_947_900, -1, -86_401] {
+            assert_eq!(Timestamp(t).to_rfc3339(), formatted(Timestamp(t)), "{t}");
+        }
     }
 
     #[test]
