@@ -274,5 +274,8 @@ pub fn run(args: AnalyzeArgs) -> Result<u8, Error> {
         args.out.display(),
         Table::ALL.len()
     ));
+    // The process ends after this command, and the system takes its memory back at once:
+    // freeing a million comments one allocation at a time took half a second at the end.
+    std::mem::forget(analysis);
     Ok(0)
 }
