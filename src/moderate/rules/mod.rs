@@ -59,6 +59,14 @@ fn regex(pattern: &str) -> Check {
     Check::Regex(compile_regex(pattern, opts).expect("built-in pattern compiles"))
 }
 
+/// A regex check whose matches in ASCII text all pass `required`, tested first.
+fn with_required(check: Check, required: fn(&str) -> bool) -> Check {
+    match check {
+        Check::Regex(r) => Check::Regex(r.with_required(required)),
+        other => other,
+    }
+}
+
 /// A whole-word, case-insensitive check from a built-in word list.
 fn words(list: &[String]) -> Check {
     let opts = RegexOptions {
