@@ -635,6 +635,13 @@ fn settled(upper: f32, lower: f32, err: f32) -> bool {
     lower > upper && lower * lower - upper * upper > 2.0 * err
 }
 
+/// Whether another centroid, at least `lower` from a row (its kept bound) and at least twice
+/// `half_gap` from the row's own centroid, may be nearer than that one, `upper` away: the
+/// bound is the larger of the two (triangle inequality), and it must settle the row.
+fn may_be_nearer(upper: f32, lower: f32, half_gap: f32, err: f32) -> bool {
+    !settled(upper, lower.max(2.0 * half_gap - upper), err)
+}
+
 impl Bounds {
     /// Brings every row's label up to date with `centroids`, computing distances only for
     /// rows whose bounds leave some other centroid possibly nearer; returns the rows whose
@@ -707,7 +714,7 @@ impl Bounds {
                     let a = *label as usize;
                     // Whether the bounds show centroid `j` further than `best`'s, `u` away.
                     let beaten = |best: usize, u: f32, j: usize, lower: &[f32]| {
-                        j == best || settled(u, lower[j].max(2.0 * half_gap[best * k + j] - u), err)
+                        j == best || !may_be_nearer(u, lower[j], half_gap[best * k + j], err)
                     };
                     // Nearer to its centroid than half the way to any other: nothing to check.
                     if settled(*upper, 2.0 * own_gap[a] - *upper, err) {
@@ -790,14 +797,12 @@ impl Bounds {
     }
 }
 
-/// `keep[j]` = whether the bounds leave centroid `j` possibly nearer than the row's own,
-/// `u` away, with `gaps[j]` half the distance from the row's centroid to `j`: the test of
-/// [`settled`] for every centroid at once, without a branch per centroid, so it runs in
+/// `keep[j]` = [`may_be_nearer`] for centroid `j`, with `gaps[j]` half the distance from the row's
+/// centroid to `j`: every centroid at once, without a branch per centroid, so it runs in
 /// vector registers (a branch per centroid was a fifth of the Lloyd time at 100k).
 fn open_mask(u: f32, lower: &[f32], gaps: &[f32], err: f32, keep: &mut [bool]) {
     for ((k, &l), &g) in keep.iter_mut().zip(lower).zip(gaps) {
-        let lb = l.max(2.0 * g - u);
-        *k = !((lb > u) & (lb * lb - u * u > 2.0 * err));
+        *k = may_be_nearer(u, l, g, err);
     }
 }
 
