@@ -9,7 +9,9 @@ pub mod off_topic;
 pub mod personal_attack;
 pub mod shouting;
 
-use super::rule::{Check, ContextChecks, Field, RegexOptions, Rule, compile_regex, compile_words};
+use super::rule::{
+    Check, ContextChecks, Field, RegexOptions, Rule, RuleRegex, compile_regex, compile_words,
+};
 use super::{Action, Severity};
 
 /// Builds one built-in rule.
@@ -50,21 +52,18 @@ pub fn word_list(name: &str) -> Option<Vec<String>> {
 /// Names accepted by `words_builtin`.
 pub const WORD_LISTS: &[&str] = &["insults"];
 
-/// A case-insensitive regex check from a built-in pattern (tested, so it always compiles).
-fn regex(pattern: &str) -> Check {
+/// A built-in pattern compiled case-insensitively (tested, so it always compiles).
+fn builtin_regex(pattern: &str) -> RuleRegex {
     let opts = RegexOptions {
         size_limit: 1 << 24,
         ..RegexOptions::default()
     };
-    Check::Regex(compile_regex(pattern, opts).expect("built-in pattern compiles"))
+    compile_regex(pattern, opts).expect("built-in pattern compiles")
 }
 
-/// A regex check whose matches in ASCII text all pass `required`, tested first.
-fn with_required(check: Check, required: fn(&str) -> bool) -> Check {
-    match check {
-        Check::Regex(r) => Check::Regex(r.with_required(required)),
-        other => other,
-    }
+/// A case-insensitive regex check from a built-in pattern.
+fn regex(pattern: &str) -> Check {
+    Check::Regex(builtin_regex(pattern))
 }
 
 /// A whole-word, case-insensitive check from a built-in word list.
