@@ -38,16 +38,6 @@ impl Meta {
         self.position(key).ok().map(|i| &self.0[i].1)
     }
 
-    /// Whether `key` has a value.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_ok()
-    }
-
-    /// Takes `key` out; returns its value.
-    pub fn remove(&mut self, key: &str) -> Option<String> {
-        self.position(key).ok().map(|i| self.0.remove(i).1)
-    }
-
     /// The fields in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.0.iter().map(|(k, v)| (k, v))
@@ -56,11 +46,6 @@ impl Meta {
     /// The names in order.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().map(|(k, _)| k)
-    }
-
-    /// Number of fields.
-    pub fn len(&self) -> usize {
-        self.0.len()
     }
 
     /// Whether there is no field.
@@ -81,34 +66,11 @@ impl std::ops::Index<&str> for Meta {
 }
 
 impl<'a> IntoIterator for &'a Meta {
-    type Item = (&'a String, &'a String);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a String, &'a String),
-    >;
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
-    }
-}
-
-impl IntoIterator for Meta {
-    type Item = (String, String);
-    type IntoIter = std::vec::IntoIter<(String, String)>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
-impl FromIterator<(String, String)> for Meta {
-    /// Later values of a repeated name replace earlier ones.
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Meta {
-        let mut m = Meta::new();
-        for (k, v) in iter {
-            m.insert(k, v);
-        }
-        m
+        self.0.iter()
     }
 }
 
@@ -153,11 +115,10 @@ mod tests {
         assert!(m.iter().eq(b.iter()));
         assert_eq!(m["topic"], "4");
         assert_eq!(m.get("none"), None);
-        assert_eq!(m.remove("a"), Some("x".into()));
-        assert!(!m.contains_key("a"));
-        assert_eq!(m.len(), 2);
+        assert!(m.keys().eq(["a", "stance", "topic"]));
+        assert!((&m).into_iter().map(|(k, v)| (k, v)).eq(b.iter()));
         let json = serde_json::to_string(&m).unwrap();
-        assert_eq!(json, r#"{"stance":"agree","topic":"4"}"#);
+        assert_eq!(json, r#"{"a":"x","stance":"agree","topic":"4"}"#);
         assert_eq!(serde_json::from_str::<Meta>(&json).unwrap(), m);
     }
 }
