@@ -362,11 +362,12 @@ fn denials(
         // TERM isn't … / TERM is [still] not …: the end of the denial after the term.
         let mut after = None;
         // The words are checked before the gap between them (which reads the text).
+        let next_contracted = contracted(i + 1);
         if let Some(n1) = words.get(i + 1)
-            && (contracted(i + 1) || has(i + 1, aux))
+            && (next_contracted || has(i + 1, aux))
             && joined(text, &words[i], n1)
         {
-            if contracted(i + 1) {
+            if next_contracted {
                 after = Some(n1.end);
             } else {
                 let mut j = i + 2;
