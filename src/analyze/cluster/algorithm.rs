@@ -462,19 +462,18 @@ fn dots_avx2(row: &[f32], cents: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Four dot products of `row`, one per centroid slice (each at least as long as the row),
-/// each in its own register: the same operations, in the same order, as one centroid alone.
+/// Four dot products of `row`, one per centroid slice (each at least as long as the row:
+/// both callers slice them to the row's length), each in its own register: the same
+/// operations, in the same order, as one centroid alone.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn dot4_avx2(row: &[f32], c: [&[f32]; 4]) -> [f32; 4] {
     use std::arch::x86_64::{_mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps};
     let d = row.len();
-    if c.iter().any(|c| c.len() < d) {
-        return std::array::from_fn(|q| dots_one(row, c[q]));
-    }
+    let c = c.map(|c| &c[..d]);
     let mut a = [_mm256_setzero_ps(); 4];
     for i in 0..d / 8 {
-        // SAFETY: i * 8 + 8 <= d, the length of the row and at most that of every centroid.
+        // SAFETY: i * 8 + 8 <= d, the length of the row and of every centroid slice.
         unsafe {
             let x = _mm256_loadu_ps(row.as_ptr().add(i * 8));
             for q in 0..4 {
