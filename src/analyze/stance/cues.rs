@@ -196,12 +196,15 @@ fn score_words(
         .map_or(text.len(), |w| w.start);
 
     let mut candidates: Vec<CueHit> = Vec::new();
-    let may_match = lex.cues_that_may_match(text);
-    for (ci, cue) in lex.cues.iter().enumerate() {
-        if !may_match.matched(ci) {
+    for (ci, ai) in lex.alternatives_that_may_match(text) {
+        let Some((cue, alternative)) = lex
+            .cues
+            .get(ci)
+            .and_then(|c| Some((c, c.alternatives.get(ai)?)))
+        else {
             continue;
-        }
-        for m in cue.alternatives.iter().flat_map(|r| r.find_iter(text)) {
+        };
+        for m in alternative.find_iter(text) {
             let (s, e) = (m.start(), m.end());
             if s == e || in_quote(s, e) {
                 continue;

@@ -182,26 +182,37 @@ pub struct Lexicon {
     pub cues: Vec<Cue>,
     /// Matches a salutation at the start of a reply; group 1 is the name.
     pub salutation: Regex,
-    /// Every cue's `regex` with ASCII word boundaries, in cue order: one pass over an ASCII
-    /// reply says exactly which cues match there (on ASCII text the two kinds of boundary
-    /// agree). A set with Unicode word boundaries is answered by the regex crate's slowest
-    /// engine, which took half the stance stage.
-    pub cue_set_ascii: RegexSet,
-    /// Every cue's `regex` without its word-boundary assertions: it matches wherever the cue
-    /// does (and sometimes where it does not), so over a non-ASCII reply it picks the cues
-    /// whose alternatives are then searched with their real boundaries.
-    pub cue_set_loose: RegexSet,
+    /// Every cue's alternatives with ASCII word boundaries, in cue order and then in
+    /// alternative order: one pass over an ASCII reply says exactly which alternatives match
+    /// there (on ASCII text the two kinds of boundary agree), so only those are searched. A
+    /// set with Unicode word boundaries is answered by the regex crate's slowest engine,
+    /// which took half the stance stage; a set of whole cues left every alternative of a
+    /// matching cue to be searched, a ninth of the stance stage at a million replies.
+    pub alternative_set_ascii: RegexSet,
+    /// The same alternatives without their word-boundary assertions: each matches wherever
+    /// its alternative does (and sometimes where it does not), so over a non-ASCII reply it
+    /// picks the alternatives that are then searched with their real boundaries.
+    pub alternative_set_loose: RegexSet,
+    /// The (cue, alternative) indexes of each pattern of the two sets.
+    pub alternative_of: Vec<(usize, usize)>,
 }
 
 impl Lexicon {
-    /// The cues that can match somewhere in `text` (indexes into [`Lexicon::cues`]): exactly
-    /// those for ASCII text, a superset otherwise.
-    pub fn cues_that_may_match(&self, text: &str) -> regex::SetMatches {
-        if text.is_ascii() {
-            self.cue_set_ascii.matches(text)
+    /// The cue alternatives that can match somewhere in `text`, as (cue, alternative)
+    /// indexes in cue order and then alternative order: exactly those for ASCII text, a
+    /// superset otherwise.
+    pub fn alternatives_that_may_match(
+        &self,
+        text: &str,
+    ) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let set = if text.is_ascii() {
+            &self.alternative_set_ascii
         } else {
-            self.cue_set_loose.matches(text)
-        }
+            &self.alternative_set_loose
+        };
+        set.matches(text)
+            .into_iter()
+            .filter_map(|i| self.alternative_of.get(i).copied())
     }
 }
 
@@ -254,7 +265,9 @@ impl Lexicon {
             )));
         }
         let mut cues = Vec::with_capacity(raw.cue.len());
-        let mut cue_patterns: Vec<String> = Vec::with_capacity(raw.cue.len());
+        // Every alternative of every cue, in order, with its (cue, alternative) indexes.
+        let mut alternative_patterns: Vec<String> = Vec::new();
+        let mut alternative_of: Vec<(usize, usize)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for c in raw.cue {
             let stance = match c.stance.as_str() {
@@ -289,12 +302,14 @@ impl Lexicon {
             }
             let whole = format!("(?i){}", alts.join("|"));
             let regex = Regex::new(&whole).map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
-            cue_patterns.push(whole);
-            let alternatives = alts
+            let alt_patterns: Vec<String> = alts.iter().map(|a| format!("(?i){a}")).collect();
+            let alternatives = alt_patterns
                 .iter()
-                .map(|a| Regex::new(&format!("(?i){a}")))
+                .map(|a| Regex::new(a))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| err(format!("cue {:?}: {e}", c.id)))?;
+            alternative_of.extend((0..alt_patterns.len()).map(|ai| (cues.len(), ai)));
+            alternative_patterns.extend(alt_patterns);
             cues.push(Cue {
                 id: c.id,
                 stance,
@@ -306,15 +321,15 @@ impl Lexicon {
             });
         }
         let set_of = |looks: WordLooks| -> Result<RegexSet, StanceError> {
-            let patterns = cue_patterns
+            let patterns = alternative_patterns
                 .iter()
                 .map(|p| rewrite_pattern(p, looks))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| err(format!("cue patterns: {e}")))?;
             RegexSet::new(&patterns).map_err(|e| err(format!("cue patterns: {e}")))
         };
-        let cue_set_ascii = set_of(WordLooks::Ascii)?;
-        let cue_set_loose = set_of(WordLooks::Dropped)?;
+        let alternative_set_ascii = set_of(WordLooks::Ascii)?;
+        let alternative_set_loose = set_of(WordLooks::Dropped)?;
         let lower = |v: Vec<String>| -> Vec<String> {
             v.into_iter()
                 .map(|w| w.to_lowercase().replace('’', "'"))
@@ -351,8 +366,9 @@ impl Lexicon {
             context: raw.context,
             cues,
             salutation,
-            cue_set_ascii,
-            cue_set_loose,
+            alternative_set_ascii,
+            alternative_set_loose,
+            alternative_of,
         })
     }
 }
@@ -437,16 +453,24 @@ mod tests {
     }
 
     #[test]
-    fn cue_sets_pick_exactly_on_ascii_text_and_a_superset_elsewhere() {
+    fn alternative_sets_pick_exactly_on_ascii_text_and_a_superset_elsewhere() {
         let lex = Lexicon::builtin();
-        // The exact set: every cue's own regex, with Unicode word boundaries.
-        let exact = |text: &str| -> Vec<usize> {
-            (0..lex.cues.len())
-                .filter(|&i| lex.cues[i].regex.is_match(text))
-                .collect()
+        // The exact set: every alternative's own regex, with Unicode word boundaries.
+        let exact = |text: &str| -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for (ci, cue) in lex.cues.iter().enumerate() {
+                for (ai, alt) in cue.alternatives.iter().enumerate() {
+                    if alt.is_match(text) {
+                        out.push((ci, ai));
+                    }
+                }
+            }
+            out
         };
         let picked =
-            |text: &str| -> Vec<usize> { lex.cues_that_may_match(text).into_iter().collect() };
+            |text: &str| -> Vec<(usize, usize)> { lex.alternatives_that_may_match(text).collect() };
+        let total: usize = lex.cues.iter().map(|c| c.alternatives.len()).sum();
+        assert_eq!(lex.alternative_of.len(), total);
         for text in [
             "I agree, you are right on!",
             "No, that is nonsense. What are you talking about?",
@@ -456,8 +480,9 @@ mod tests {
         ] {
             assert_eq!(picked(text), exact(text), "{text:?}");
         }
-        // Outside ASCII the loose set keeps every cue that matches ("é" is a word character,
-        // so "agreeé" holds no "agree" word, yet the cue is still searched).
+        assert!(picked("I agree, you are right on!").len() >= 2);
+        // Outside ASCII the loose set keeps every alternative that matches ("é" is a word
+        // character, so "agreeé" holds no "agree" word, yet the alternative is searched).
         for text in [
             "bé agreeé",
             "Genau! Ich stimme zu — you’re right",
