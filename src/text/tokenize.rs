@@ -638,15 +638,24 @@ impl Tokenizer {
     pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
         let mut buf = String::new();
         for w in words(text) {
-            normalize_word(w, self.lang, &mut buf);
-            if buf.chars().nth(1).is_none()
-                || buf.chars().all(|c| c.is_numeric() || c == '-')
-                || is_stopword(&buf, self.lang)
-            {
-                continue;
+            if let Some(t) = self.term(w, &mut buf) {
+                f(t);
             }
-            f(&buf);
         }
+    }
+
+    /// The term a word of [`words`] stands for, written into `buf`; `None` for a stop word,
+    /// a number or a single character. It depends on the word alone, so a caller that sees
+    /// the same word many times may remember the answer.
+    pub fn term<'b>(&self, word: &str, buf: &'b mut String) -> Option<&'b str> {
+        normalize_word(word, self.lang, buf);
+        if buf.chars().nth(1).is_none()
+            || buf.chars().all(|c| c.is_numeric() || c == '-')
+            || is_stopword(buf, self.lang)
+        {
+            return None;
+        }
+        Some(buf.as_str())
     }
 
     /// The terms of `text`, in order.
