@@ -4,6 +4,7 @@
 
 use super::lexicon::{Lexicon, Negation, Position};
 use crate::analyze::Stance;
+use crate::text::Language;
 use crate::text::tokenize::{LanguageVote, Tokenizer, normalize_word, push_lowercase, words};
 use rustc_hash::FxHashSet as HashSet;
 use std::cell::OnceCell;
@@ -62,21 +63,23 @@ struct Word {
 struct WordList {
     words: Vec<Word>,
     lowered: String,
+    /// Whether a word's curly apostrophe was straightened in `lowered`.
+    straightened: bool,
 }
 
 impl WordList {
-    /// The words of `text`; each lower-cased word (before its apostrophes are straightened,
-    /// as [`crate::text::detect_language`] sees it) is also counted in `vote`.
-    fn new(text: &str, vote: &mut LanguageVote) -> WordList {
+    /// The words of `text`.
+    fn new(text: &str) -> WordList {
         let base = text.as_ptr() as usize;
         let mut lowered = String::with_capacity(text.len());
+        let mut straightened = false;
         let words = words(text)
             .map(|w| {
                 let start = w.as_ptr() as usize - base;
                 let at = lowered.len();
                 push_lowercase(w, &mut lowered);
-                vote.add(&lowered[at..]);
                 if lowered[at..].contains('’') {
+                    straightened = true;
                     let straight = lowered[at..].replace('’', "'");
                     lowered.truncate(at);
                     lowered.push_str(&straight);
@@ -88,7 +91,32 @@ impl WordList {
                 }
             })
             .collect();
-        WordList { words, lowered }
+        WordList {
+            words,
+            lowered,
+            straightened,
+        }
+    }
+
+    /// The language of `text` (these are its words), guessed from the lower-cased words
+    /// before their apostrophes are straightened, as [`crate::text::detect_language`] sees
+    /// them.
+    fn language(&self, text: &str) -> Language {
+        let mut vote = LanguageVote::default();
+        let mut buf = String::new();
+        for w in &self.words {
+            if vote.is_full() {
+                break;
+            }
+            if self.straightened {
+                buf.clear();
+                push_lowercase(text.get(w.start..w.end).unwrap_or_default(), &mut buf);
+                vote.add(&buf);
+            } else {
+                vote.add(self.lower(w));
+            }
+        }
+        vote.language()
     }
 
     /// The lower-cased form of `w` (a word of this list), apostrophes straight.
@@ -108,24 +136,57 @@ fn joined(text: &str, a: &Word, b: &Word) -> bool {
 
 /// Finds the cues of `reply` toward `parent`, reading terms with `tokenizer`.
 pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: PairText) -> CueScores {
-    let words = WordList::new(reply.text, &mut LanguageVote::default());
-    score_words(lex, tokenizer, parent, reply, words)
+    let words = WordList::new(reply.text);
+    let tokenizer = PairTokenizer {
+        given: Some(tokenizer),
+        guessed: OnceCell::new(),
+        reply: &words,
+        text: reply.text,
+    };
+    score_words(lex, &tokenizer, parent, reply, &words)
 }
 
 /// Finds the cues of `reply` toward `parent`, reading terms in the reply's language (the
 /// language is guessed from the words the cues read anyway: the reply is split once).
 pub fn score_in_reply_language(lex: &Lexicon, parent: PairText, reply: PairText) -> CueScores {
-    let mut vote = LanguageVote::default();
-    let words = WordList::new(reply.text, &mut vote);
-    score_words(lex, &Tokenizer::new(vote.language()), parent, reply, words)
+    let words = WordList::new(reply.text);
+    let tokenizer = PairTokenizer {
+        given: None,
+        guessed: OnceCell::new(),
+        reply: &words,
+        text: reply.text,
+    };
+    score_words(lex, &tokenizer, parent, reply, &words)
+}
+
+/// The tokenizer a pair's terms are read with: the one given, or that of the reply's
+/// language, guessed the first time a term is read. Most replies quote nothing and deny
+/// nothing, so they need no terms: guessing the language of every reply was a quarter of
+/// splitting it into words.
+struct PairTokenizer<'a> {
+    given: Option<&'a Tokenizer>,
+    guessed: OnceCell<Tokenizer>,
+    reply: &'a WordList,
+    text: &'a str,
+}
+
+impl PairTokenizer<'_> {
+    fn get(&self) -> &Tokenizer {
+        match self.given {
+            Some(t) => t,
+            None => self
+                .guessed
+                .get_or_init(|| Tokenizer::new(self.reply.language(self.text))),
+        }
+    }
 }
 
 fn score_words(
     lex: &Lexicon,
-    tokenizer: &Tokenizer,
+    tokenizer: &PairTokenizer,
     parent: PairText,
     reply: PairText,
-    reply_words: WordList,
+    reply_words: &WordList,
 ) -> CueScores {
     let text = reply.text;
     let mut context = Vec::new();
@@ -165,7 +226,7 @@ fn score_words(
     let parent_terms = LazyTerms::new(tokenizer, parent.text);
     let mut quoted: Vec<(usize, usize)> = Vec::new();
     for (s, e) in quote_spans(text) {
-        let terms = tokenizer.terms(&text[s..e]);
+        let terms = tokenizer.get().terms(&text[s..e]);
         if terms.len() < 3 {
             continue;
         }
@@ -212,7 +273,7 @@ fn score_words(
             if cue.position == Position::Start && (s < body_start || s >= start_limit) {
                 continue;
             }
-            let flipped = negated_before(lex, text, &reply_words, s);
+            let flipped = negated_before(lex, text, reply_words, s);
             let side = match (cue.stance, flipped) {
                 (side, false) => side,
                 (Stance::Agree, true) => Stance::Rebut,
@@ -235,12 +296,12 @@ fn score_words(
     }
 
     // Denial of a parent claim: "NATO is not involved" answering a comment about NATO.
-    let reply_denials = denials(lex, tokenizer, text, &reply_words, &parent_terms);
+    let reply_denials = denials(lex, tokenizer, text, reply_words, &parent_terms);
     // What the parent denies itself only matters once the reply denies something.
     let parent_denied = if reply_denials.is_empty() {
         HashSet::default()
     } else {
-        let parent_words = WordList::new(parent.text, &mut LanguageVote::default());
+        let parent_words = WordList::new(parent.text);
         denied_terms(lex, tokenizer, parent.text, &parent_words, &parent_terms)
     };
     for (term, s, e) in reply_denials {
@@ -332,7 +393,7 @@ fn negated_before(lex: &Lexicon, text: &str, list: &WordList, at: usize) -> bool
 /// could be.
 fn denials(
     lex: &Lexicon,
-    tokenizer: &Tokenizer,
+    tokenizer: &PairTokenizer,
     text: &str,
     list: &WordList,
     terms: &LazyTerms,
@@ -357,7 +418,7 @@ fn denials(
     let mut buf = String::new();
     let mut term_at = |i: usize| -> Option<String> {
         let w = words.get(i)?;
-        normalize_word(&text[w.start..w.end], tokenizer.lang, &mut buf);
+        normalize_word(&text[w.start..w.end], tokenizer.get().lang, &mut buf);
         terms.get().contains(buf.as_str()).then(|| buf.clone())
     };
     let mut out = Vec::new();
@@ -415,13 +476,13 @@ fn denials(
 
 /// A text's terms as a set, tokenised on first use: most replies never need their parent's.
 struct LazyTerms<'a> {
-    tokenizer: &'a Tokenizer,
+    tokenizer: &'a PairTokenizer<'a>,
     text: &'a str,
     set: OnceCell<HashSet<String>>,
 }
 
 impl<'a> LazyTerms<'a> {
-    fn new(tokenizer: &'a Tokenizer, text: &'a str) -> LazyTerms<'a> {
+    fn new(tokenizer: &'a PairTokenizer<'a>, text: &'a str) -> LazyTerms<'a> {
         LazyTerms {
             tokenizer,
             text,
@@ -431,14 +492,14 @@ impl<'a> LazyTerms<'a> {
 
     fn get(&self) -> &HashSet<String> {
         self.set
-            .get_or_init(|| self.tokenizer.terms(self.text).into_iter().collect())
+            .get_or_init(|| self.tokenizer.get().terms(self.text).into_iter().collect())
     }
 }
 
 /// The terms a text denies about itself (used to skip denials the parent already made).
 fn denied_terms(
     lex: &Lexicon,
-    tokenizer: &Tokenizer,
+    tokenizer: &PairTokenizer,
     text: &str,
     words: &WordList,
     terms: &LazyTerms,
@@ -524,6 +585,40 @@ mod tests {
                 author: None,
             },
         )
+    }
+
+    proptest::proptest! {
+        /// The language guessed from a reply's word list, when a term is first read, is
+        /// the language guessed from its text (curly apostrophes included: "don’t" is no
+        /// stop word as written, "don't" is).
+        #[test]
+        fn word_list_language_equals_detecting_it_from_the_text(
+            picks in proptest::collection::vec(0usize..16, 0..40),
+        ) {
+            const PIECES: [&str; 16] = [
+                "don’t", "don't", "die", "der", "und", "the", "and", "isn’t", "nicht",
+                "NATO", "ist", "is", "’", " ", ", ", "Über",
+            ];
+            let text = picks.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+            let words = WordList::new(&text);
+            proptest::prop_assert_eq!(words.language(&text), crate::text::detect_language(&text));
+        }
+    }
+
+    #[test]
+    fn word_list_language_counts_only_the_first_words_the_vote_reads() {
+        // English for the vote's first 2,000 words, German after them.
+        let text = format!(
+            "{} {}",
+            "the and it’s ".repeat(700),
+            "die der und nicht ".repeat(1000)
+        );
+        let words = WordList::new(&text);
+        assert!(words.straightened);
+        assert_eq!(words.language(&text), Language::English);
+        assert_eq!(crate::text::detect_language(&text), Language::English);
+        let german = "die der und nicht ".repeat(10);
+        assert_eq!(WordList::new(&german).language(&german), Language::German);
     }
 
     #[test]
