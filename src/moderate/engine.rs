@@ -6,7 +6,7 @@ use super::scan;
 use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
-use crate::text::tokenize::{Tokenizer, detect_language, push_lowercase, words};
+use crate::text::tokenize::{LanguageVote, Tokenizer, push_lowercase, words};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
@@ -595,36 +595,45 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
     out
 }
 
-fn thread_vocab(t: &Thread) -> ThreadVocab {
-    let mut all = String::new();
+fn thread_vocab<'t>(t: &'t Thread) -> ThreadVocab {
+    // The language of the article and the first 50 comments, counted in place.
+    let mut vote = LanguageVote::default();
     for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
-        all.push_str(p);
-        all.push('\n');
+        vote.add_words(p);
     }
     for c in t.comments.iter().take(50) {
-        all.push_str(&c.text);
-        all.push('\n');
+        vote.add_words(&c.text);
     }
-    let tokenizer = Tokenizer::new(detect_language(&all));
+    let tokenizer = Tokenizer::new(vote.language());
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut intern = |w: &str| -> u32 {
-        if let Some(&id) = ids.get(w) {
-            return id;
+    // The id of each word as written (`None` for a word that is no term): a thread's
+    // comments repeat their words, and one lookup replaces normalising and interning.
+    let mut by_word: FxHashMap<&'t str, Option<u32>> = FxHashMap::default();
+    let mut buf = String::new();
+    let mut terms_of = |text: &'t str, out: &mut Vec<u32>| {
+        for w in words(text) {
+            let id = *by_word.entry(w).or_insert_with(|| {
+                let term = tokenizer.term(w, &mut buf)?;
+                if let Some(&id) = ids.get(term) {
+                    return Some(id);
+                }
+                let id = ids.len() as u32;
+                ids.insert(term.to_owned(), id);
+                Some(id)
+            });
+            out.extend(id);
         }
-        let id = ids.len() as u32;
-        ids.insert(w.to_owned(), id);
-        id
     };
     let mut article_terms = Vec::new();
     for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
-        tokenizer.for_each_term(p, |w| article_terms.push(intern(w)));
+        terms_of(p, &mut article_terms);
     }
     let comment_terms: Vec<Vec<u32>> = t
         .comments
         .iter()
         .map(|c| {
             let mut own = Vec::new();
-            tokenizer.for_each_term(&c.text, |w| own.push(intern(w)));
+            terms_of(&c.text, &mut own);
             own.sort_unstable();
             own.dedup();
             own
