@@ -5,8 +5,10 @@ use super::params::UnitKind;
 use crate::analyze::Unit;
 use crate::model::{CommentKind, Corpus};
 use crate::text::tokenize::LanguageVote;
+use crate::text::tokenize::words;
 use crate::text::{Language, Tokenizer};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 /// The language of each thread, detected once from its post and first comments.
 pub fn thread_languages(corpus: &Corpus) -> Vec<Language> {
@@ -52,7 +54,8 @@ pub fn segment(
         .enumerate()
         .map(|(ti, thread)| {
             let mut units = Vec::new();
-            let tok = Tokenizer::new(langs.get(ti).copied().unwrap_or_default());
+            let mut keys =
+                TermKeys::new(Tokenizer::new(langs.get(ti).copied().unwrap_or_default()));
             let ti = ti as u32;
             if with_post && !thread.post.paragraphs.is_empty() {
                 let pieces: Vec<&str> = match unit {
@@ -70,7 +73,7 @@ pub fn segment(
                     "\n\n"
                 };
                 // The post is long-form prose: each paragraph stands alone unless it is a fragment.
-                let merged = merge_short(&pieces, &tok, min_terms, sep);
+                let merged = merge_short(&pieces, &mut keys, min_terms, sep);
                 for (i, text) in merge_cohesive(merged, cohesion, sep)
                     .into_iter()
                     .enumerate()
@@ -92,14 +95,14 @@ pub fn segment(
                     UnitKind::Comment => vec![c.text.trim().to_owned()],
                     UnitKind::Paragraph => {
                         let mut pieces: Vec<&str> = c.paragraphs().collect();
-                        drop_salutation(&mut pieces, c.addressee.as_deref(), &tok, min_terms);
-                        let merged = merge_short(&pieces, &tok, min_terms, "\n\n");
+                        drop_salutation(&mut pieces, c.addressee.as_deref(), &mut keys, min_terms);
+                        let merged = merge_short(&pieces, &mut keys, min_terms, "\n\n");
                         merge_cohesive(merged, cohesion, "\n\n")
                     }
                     UnitKind::Sentence => {
                         let mut pieces: Vec<&str> = c.paragraphs().flat_map(sentences).collect();
-                        drop_salutation(&mut pieces, c.addressee.as_deref(), &tok, min_terms);
-                        let merged = merge_short(&pieces, &tok, min_terms, " ");
+                        drop_salutation(&mut pieces, c.addressee.as_deref(), &mut keys, min_terms);
+                        let merged = merge_short(&pieces, &mut keys, min_terms, " ");
                         merge_cohesive(merged, cohesion, " ")
                     }
                 };
@@ -133,6 +136,39 @@ struct Piece {
 fn term_key(t: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(t)
+}
+
+/// The term keys of a thread's texts, read with the thread's tokenizer: each word as written
+/// is normalised once per thread (its comments repeat their words).
+struct TermKeys<'t> {
+    tok: Tokenizer,
+    /// The key of each word as written, `None` for a word that is no term.
+    by_word: FxHashMap<&'t str, Option<u64>>,
+    buf: String,
+}
+
+impl<'t> TermKeys<'t> {
+    fn new(tok: Tokenizer) -> TermKeys<'t> {
+        TermKeys {
+            tok,
+            by_word: FxHashMap::default(),
+            buf: String::new(),
+        }
+    }
+
+    /// Calls `f` with the key of every term of `text`, in order.
+    fn for_each(&mut self, text: &'t str, mut f: impl FnMut(u64)) {
+        for w in words(text) {
+            let (tok, buf) = (&self.tok, &mut self.buf);
+            let key = *self
+                .by_word
+                .entry(w)
+                .or_insert_with(|| tok.term(w, buf).map(term_key));
+            if let Some(k) = key {
+                f(k);
+            }
+        }
+    }
 }
 
 /// Term keys as a set: sorted, without repeats.
@@ -175,7 +211,12 @@ fn merge_cohesive(pieces: Vec<Piece>, cohesion: f64, sep: &str) -> Vec<String> {
 /// Drops a first piece that only greets the addressee ("Dear Professor Cole"): the reader
 /// already recorded whom the comment addresses, and a greeting shared by two comments would
 /// otherwise make their first paragraphs look alike.
-fn drop_salutation(pieces: &mut Vec<&str>, addressee: Option<&str>, tok: &Tokenizer, min: usize) {
+fn drop_salutation<'t>(
+    pieces: &mut Vec<&'t str>,
+    addressee: Option<&str>,
+    keys: &mut TermKeys<'t>,
+    min: usize,
+) {
     let (Some(name), Some(first)) = (addressee, pieces.first()) else {
         return;
     };
@@ -183,7 +224,7 @@ fn drop_salutation(pieces: &mut Vec<&str>, addressee: Option<&str>, tok: &Tokeni
         return;
     }
     let mut n = 0;
-    tok.for_each_term(first, |_| n += 1);
+    keys.for_each(first, |_| n += 1);
     if n < min && first.to_lowercase().contains(&name.to_lowercase()) {
         pieces.remove(0);
     }
@@ -192,7 +233,12 @@ fn drop_salutation(pieces: &mut Vec<&str>, addressee: Option<&str>, tok: &Tokeni
 /// Joins pieces with fewer than `min_terms` terms to the following piece (a salutation joins
 /// the paragraph it opens, a list item joins the next one); a short last piece joins the
 /// one before it.
-fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) -> Vec<Piece> {
+fn merge_short<'t>(
+    pieces: &[&'t str],
+    keys: &mut TermKeys<'t>,
+    min_terms: usize,
+    sep: &str,
+) -> Vec<Piece> {
     // One piece stays one unit whatever its length, and nothing is compared with it.
     if let [only] = pieces {
         let only = only.trim();
@@ -218,7 +264,7 @@ fn merge_short(pieces: &[&str], tok: &Tokenizer, min_terms: usize, sep: &str) ->
             pending.text.push_str(sep);
         }
         pending.text.push_str(p);
-        tok.for_each_term(p, |t| pending.terms.push(term_key(t)));
+        keys.for_each(p, |k| pending.terms.push(k));
         if pending.terms.len() >= min_terms {
             let done = std::mem::take(&mut pending);
             out.push(Piece {
@@ -382,7 +428,7 @@ mod tests {
         let tok = Tokenizer::new(Language::English);
         let m = merge_short(
             &["Russia wants Ukraine out of NATO forever", "Thanks."],
-            &tok,
+            &mut TermKeys::new(tok),
             3,
             "\n\n",
         );
