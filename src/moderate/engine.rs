@@ -6,7 +6,7 @@ use super::scan;
 use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
-use crate::text::tokenize::{LanguageVote, Tokenizer, push_lowercase, words};
+use crate::text::tokenize::{LanguageVote, TermMemo, Tokenizer, push_lowercase, words};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
@@ -604,36 +604,27 @@ fn thread_vocab<'t>(t: &'t Thread) -> ThreadVocab {
     for c in t.comments.iter().take(50) {
         vote.add_words(&c.text);
     }
-    let tokenizer = Tokenizer::new(vote.language());
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-    // The id of each word as written (`None` for a word that is no term): a thread's
-    // comments repeat their words, and one lookup replaces normalising and interning.
-    let mut by_word: FxHashMap<&'t str, Option<u32>> = FxHashMap::default();
-    let mut buf = String::new();
-    let mut terms_of = |text: &'t str, out: &mut Vec<u32>| {
-        for w in words(text) {
-            let id = *by_word.entry(w).or_insert_with(|| {
-                let term = tokenizer.term(w, &mut buf)?;
-                if let Some(&id) = ids.get(term) {
-                    return Some(id);
-                }
-                let id = ids.len() as u32;
-                ids.insert(term.to_owned(), id);
-                Some(id)
-            });
-            out.extend(id);
+    let mut intern = |term: &str| -> u32 {
+        if let Some(&id) = ids.get(term) {
+            return id;
         }
+        let id = ids.len() as u32;
+        ids.insert(term.to_owned(), id);
+        id
     };
+    // A thread's comments repeat their words: each written word is normalised once.
+    let mut memo: TermMemo<'t, u32> = TermMemo::new(Tokenizer::new(vote.language()));
     let mut article_terms = Vec::new();
     for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
-        terms_of(p, &mut article_terms);
+        memo.for_each(p, &mut intern, |id| article_terms.push(id));
     }
     let comment_terms: Vec<Vec<u32>> = t
         .comments
         .iter()
         .map(|c| {
             let mut own = Vec::new();
-            terms_of(&c.text, &mut own);
+            memo.for_each(&c.text, &mut intern, |id| own.push(id));
             own.sort_unstable();
             own.dedup();
             own

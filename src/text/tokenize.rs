@@ -699,9 +699,87 @@ impl Tokenizer {
     }
 }
 
+/// A tokenizer that remembers what each word as written stands for: over texts that repeat
+/// their words (a thread, a chunk of units) each distinct written word is normalised once,
+/// and one lookup replaces lower-casing, normalising and the stop-word test. `V` is what the
+/// caller makes of a term (an id, a hash key), made once per distinct written word.
+pub struct TermMemo<'t, V> {
+    tokenizer: Tokenizer,
+    by_word: HashMap<&'t str, Option<V>>,
+    buf: String,
+}
+
+impl<'t, V: Copy> TermMemo<'t, V> {
+    /// An empty memo reading terms with `tokenizer`.
+    pub fn new(tokenizer: Tokenizer) -> TermMemo<'t, V> {
+        TermMemo {
+            tokenizer,
+            by_word: HashMap::default(),
+            buf: String::new(),
+        }
+    }
+
+    /// Calls `f` with the value of every term of `text`, in order, as
+    /// [`Tokenizer::for_each_term`] finds them; `make` turns the term of a written word not
+    /// seen before into its value.
+    pub fn for_each(
+        &mut self,
+        text: &'t str,
+        mut make: impl FnMut(&str) -> V,
+        mut f: impl FnMut(V),
+    ) {
+        for w in words(text) {
+            let v = match self.by_word.get(w) {
+                Some(&v) => v,
+                None => {
+                    let v = self.tokenizer.term(w, &mut self.buf).map(&mut make);
+                    self.by_word.insert(w, v);
+                    v
+                }
+            };
+            if let Some(v) = v {
+                f(v);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_term_memo_gives_the_terms_of_for_each_term_making_each_once() {
+        let texts = [
+            "Pipelines, pipelines: the Gas PIPELINES of Russia’s gas.",
+            "gas Gas gas 1998 Russia's pipelines",
+        ];
+        for lang in [Language::English, Language::German] {
+            let tok = Tokenizer::new(lang);
+            let mut memo: TermMemo<'_, usize> = TermMemo::new(tok);
+            let mut made: Vec<String> = Vec::new();
+            for text in texts {
+                let mut got = Vec::new();
+                memo.for_each(
+                    text,
+                    |t| {
+                        made.push(t.to_owned());
+                        made.len() - 1
+                    },
+                    |v| got.push(v),
+                );
+                let got: Vec<&str> = got.iter().map(|&v| made[v].as_str()).collect();
+                assert_eq!(got, tok.terms(text), "{lang:?}: {text}");
+            }
+            // Once per distinct written word that is a term ("Gas" and "gas" apart).
+            let written: std::collections::HashSet<&str> = texts
+                .iter()
+                .flat_map(|t| words(t))
+                .filter(|w| tok.term(w, &mut String::new()).is_some())
+                .collect();
+            assert_eq!(made.len(), written.len(), "{lang:?}");
+        }
+    }
 
     #[test]
     fn terms_are_lowercased_normalised_and_stopped() {

@@ -4,11 +4,9 @@
 use super::params::UnitKind;
 use crate::analyze::Unit;
 use crate::model::{CommentKind, Corpus};
-use crate::text::tokenize::LanguageVote;
-use crate::text::tokenize::words;
+use crate::text::tokenize::{LanguageVote, TermMemo};
 use crate::text::{Language, Tokenizer};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 /// The language of each thread, detected once from its post and first comments.
 pub fn thread_languages(corpus: &Corpus) -> Vec<Language> {
@@ -54,8 +52,9 @@ pub fn segment(
         .enumerate()
         .map(|(ti, thread)| {
             let mut units = Vec::new();
-            let mut keys =
-                TermKeys::new(Tokenizer::new(langs.get(ti).copied().unwrap_or_default()));
+            // A thread's comments repeat their words: each written word is normalised once.
+            let mut keys: TermMemo<'_, u64> =
+                TermMemo::new(Tokenizer::new(langs.get(ti).copied().unwrap_or_default()));
             let ti = ti as u32;
             if with_post && !thread.post.paragraphs.is_empty() {
                 let pieces: Vec<&str> = match unit {
@@ -138,39 +137,6 @@ fn term_key(t: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(t)
 }
 
-/// The term keys of a thread's texts, read with the thread's tokenizer: each word as written
-/// is normalised once per thread (its comments repeat their words).
-struct TermKeys<'t> {
-    tok: Tokenizer,
-    /// The key of each word as written, `None` for a word that is no term.
-    by_word: FxHashMap<&'t str, Option<u64>>,
-    buf: String,
-}
-
-impl<'t> TermKeys<'t> {
-    fn new(tok: Tokenizer) -> TermKeys<'t> {
-        TermKeys {
-            tok,
-            by_word: FxHashMap::default(),
-            buf: String::new(),
-        }
-    }
-
-    /// Calls `f` with the key of every term of `text`, in order.
-    fn for_each(&mut self, text: &'t str, mut f: impl FnMut(u64)) {
-        for w in words(text) {
-            let (tok, buf) = (&self.tok, &mut self.buf);
-            let key = *self
-                .by_word
-                .entry(w)
-                .or_insert_with(|| tok.term(w, buf).map(term_key));
-            if let Some(k) = key {
-                f(k);
-            }
-        }
-    }
-}
-
 /// Term keys as a set: sorted, without repeats.
 fn into_set(mut keys: Vec<u64>) -> Vec<u64> {
     keys.sort_unstable();
@@ -214,7 +180,7 @@ fn merge_cohesive(pieces: Vec<Piece>, cohesion: f64, sep: &str) -> Vec<String> {
 fn drop_salutation<'t>(
     pieces: &mut Vec<&'t str>,
     addressee: Option<&str>,
-    keys: &mut TermKeys<'t>,
+    keys: &mut TermMemo<'t, u64>,
     min: usize,
 ) {
     let (Some(name), Some(first)) = (addressee, pieces.first()) else {
@@ -224,7 +190,7 @@ fn drop_salutation<'t>(
         return;
     }
     let mut n = 0;
-    keys.for_each(first, |_| n += 1);
+    keys.for_each(first, term_key, |_| n += 1);
     if n < min && first.to_lowercase().contains(&name.to_lowercase()) {
         pieces.remove(0);
     }
@@ -235,7 +201,7 @@ fn drop_salutation<'t>(
 /// one before it.
 fn merge_short<'t>(
     pieces: &[&'t str],
-    keys: &mut TermKeys<'t>,
+    keys: &mut TermMemo<'t, u64>,
     min_terms: usize,
     sep: &str,
 ) -> Vec<Piece> {
@@ -264,7 +230,7 @@ fn merge_short<'t>(
             pending.text.push_str(sep);
         }
         pending.text.push_str(p);
-        keys.for_each(p, |k| pending.terms.push(k));
+        keys.for_each(p, term_key, |k| pending.terms.push(k));
         if pending.terms.len() >= min_terms {
             let done = std::mem::take(&mut pending);
             out.push(Piece {
@@ -428,7 +394,7 @@ mod tests {
         let tok = Tokenizer::new(Language::English);
         let m = merge_short(
             &["Russia wants Ukraine out of NATO forever", "Thanks."],
-            &mut TermKeys::new(tok),
+            &mut TermMemo::new(tok),
             3,
             "\n\n",
         );

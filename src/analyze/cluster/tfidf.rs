@@ -7,7 +7,7 @@
 //! and returns rows without L2 normalisation. This one counts and transforms in parallel
 //! with rayon and writes a compact CSR matrix of `f32`.
 
-use crate::text::tokenize::words;
+use crate::text::tokenize::TermMemo;
 use crate::text::{Language, Tokenizer};
 use rayon::prelude::*;
 // FxHash: SipHash was a sixth of the run time at 100k units; keys are not adversarial
@@ -16,9 +16,6 @@ use rustc_hash::FxHashMap as HashMap;
 
 /// Units per parallel work item: large enough to amortise the per-chunk maps.
 const CHUNK: usize = 4096;
-
-/// The local id of a word that is no term.
-const NO_TERM: u32 = u32::MAX;
 
 /// A row-major sparse matrix (CSR) of `f32`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -162,50 +159,39 @@ where
                 lens: Vec::with_capacity(chunk.len()),
             };
             let mut seen: Vec<Seen> = Vec::new();
-            // The local id of each word as it is written, per language ([`NO_TERM`] for a
-            // word that is no term): most words recur many times in a chunk, and one lookup
-            // of the written word replaces lower-casing, normalising, the stop-word test and
-            // the lookup of the term (pass 1 was half the clustering CPU at a million).
-            let mut by_word: [HashMap<&str, u32>; 2] = Default::default();
-            let mut buf = String::new();
+            // One memo of the written words per language (the units of a chunk may come
+            // from threads in either): pass 1 was half the clustering CPU at a million.
+            let mut memos: [TermMemo<'_, u32>; 2] = [
+                TermMemo::new(Tokenizer::new(Language::English)),
+                TermMemo::new(Tokenizer::new(Language::German)),
+            ];
             for (j, text) in chunk.iter().enumerate() {
                 let i = (ci * CHUNK + j) as u32;
                 let g = group(i as usize);
                 let before = c.seq.len();
-                let tok = tokenizer(i as usize);
-                let memo = match tok.lang {
-                    Language::English => &mut by_word[0],
-                    Language::German => &mut by_word[1],
+                let memo = match tokenizer(i as usize).lang {
+                    Language::English => &mut memos[0],
+                    Language::German => &mut memos[1],
                 };
-                for w in words(text.as_ref()) {
-                    let id = match memo.get(w) {
+                memo.for_each(
+                    text.as_ref(),
+                    |t| match ids.get(t) {
                         Some(&id) => id,
                         None => {
-                            let id = match tok.term(w, &mut buf) {
-                                None => NO_TERM,
-                                Some(t) => match ids.get(t) {
-                                    Some(&id) => id,
-                                    None => {
-                                        let id = c.terms.len() as u32;
-                                        ids.insert(t.into(), id);
-                                        c.terms.push(t.into());
-                                        id
-                                    }
-                                },
-                            };
-                            memo.insert(w, id);
+                            let id = c.terms.len() as u32;
+                            ids.insert(t.into(), id);
+                            c.terms.push(t.into());
                             id
                         }
-                    };
-                    if id == NO_TERM {
-                        continue;
-                    }
-                    match seen.get_mut(id as usize) {
-                        Some(e) => e.see(i, g),
-                        None => seen.push(Seen::new(i, g)),
-                    }
-                    c.seq.push(id);
-                }
+                    },
+                    |id| {
+                        match seen.get_mut(id as usize) {
+                            Some(e) => e.see(i, g),
+                            None => seen.push(Seen::new(i, g)),
+                        }
+                        c.seq.push(id);
+                    },
+                );
                 c.lens.push((c.seq.len() - before) as u32);
             }
             c.uni = seen.iter().map(|e| (e.df, e.gf)).collect();
