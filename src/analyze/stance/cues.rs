@@ -102,19 +102,16 @@ impl WordList {
     /// before their apostrophes are straightened, as [`crate::text::detect_language`] sees
     /// them.
     fn language(&self, text: &str) -> Language {
+        if self.straightened {
+            // The vote reads curly apostrophes as written, which `lowered` no longer has.
+            return crate::text::detect_language(text);
+        }
         let mut vote = LanguageVote::default();
-        let mut buf = String::new();
         for w in &self.words {
             if vote.is_full() {
                 break;
             }
-            if self.straightened {
-                buf.clear();
-                push_lowercase(text.get(w.start..w.end).unwrap_or_default(), &mut buf);
-                vote.add(&buf);
-            } else {
-                vote.add(self.lower(w));
-            }
+            vote.add(self.lower(w));
         }
         vote.language()
     }
@@ -137,24 +134,17 @@ fn joined(text: &str, a: &Word, b: &Word) -> bool {
 /// Finds the cues of `reply` toward `parent`, reading terms with `tokenizer`.
 pub fn score(lex: &Lexicon, tokenizer: &Tokenizer, parent: PairText, reply: PairText) -> CueScores {
     let words = WordList::new(reply.text);
-    let tokenizer = PairTokenizer {
-        given: Some(tokenizer),
-        guessed: OnceCell::new(),
-        reply: &words,
-        text: reply.text,
-    };
-    score_words(lex, &tokenizer, parent, reply, &words)
+    score_words(lex, &PairTokenizer::Given(tokenizer), parent, reply, &words)
 }
 
 /// Finds the cues of `reply` toward `parent`, reading terms in the reply's language (the
 /// language is guessed from the words the cues read anyway: the reply is split once).
 pub fn score_in_reply_language(lex: &Lexicon, parent: PairText, reply: PairText) -> CueScores {
     let words = WordList::new(reply.text);
-    let tokenizer = PairTokenizer {
-        given: None,
-        guessed: OnceCell::new(),
-        reply: &words,
+    let tokenizer = PairTokenizer::OfReply {
+        words: &words,
         text: reply.text,
+        guessed: OnceCell::new(),
     };
     score_words(lex, &tokenizer, parent, reply, &words)
 }
@@ -163,20 +153,26 @@ pub fn score_in_reply_language(lex: &Lexicon, parent: PairText, reply: PairText)
 /// language, guessed the first time a term is read. Most replies quote nothing and deny
 /// nothing, so they need no terms: guessing the language of every reply was a quarter of
 /// splitting it into words.
-struct PairTokenizer<'a> {
-    given: Option<&'a Tokenizer>,
-    guessed: OnceCell<Tokenizer>,
-    reply: &'a WordList,
-    text: &'a str,
+enum PairTokenizer<'a> {
+    /// The caller's.
+    Given(&'a Tokenizer),
+    /// The language of the reply, `text`, whose word list is `words`.
+    OfReply {
+        words: &'a WordList,
+        text: &'a str,
+        guessed: OnceCell<Tokenizer>,
+    },
 }
 
 impl PairTokenizer<'_> {
     fn get(&self) -> &Tokenizer {
-        match self.given {
-            Some(t) => t,
-            None => self
-                .guessed
-                .get_or_init(|| Tokenizer::new(self.reply.language(self.text))),
+        match self {
+            PairTokenizer::Given(t) => t,
+            PairTokenizer::OfReply {
+                words,
+                text,
+                guessed,
+            } => guessed.get_or_init(|| Tokenizer::new(words.language(text))),
         }
     }
 }
