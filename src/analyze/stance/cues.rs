@@ -613,6 +613,13 @@ mod tests {
         assert!(words.straightened);
         assert_eq!(words.language(&text), Language::English);
         assert_eq!(crate::text::detect_language(&text), Language::English);
+        // The same with straight apostrophes: the vote reads the word list itself, and stops
+        // where `detect_language` stops.
+        let straight = text.replace('’', "'");
+        let words = WordList::new(&straight);
+        assert!(!words.straightened);
+        assert_eq!(words.language(&straight), Language::English);
+        assert_eq!(crate::text::detect_language(&straight), Language::English);
         let german = "die der und nicht ".repeat(10);
         assert_eq!(WordList::new(&german).language(&german), Language::German);
     }
