@@ -9,8 +9,37 @@ pub mod dynamics;
 pub mod pipeline;
 pub mod stance;
 
-use crate::model::Corpus;
+use crate::model::{Corpus, Thread};
+use crate::text::Language;
+use crate::text::tokenize::LanguageVote;
 use serde::{Deserialize, Serialize};
+
+/// Bytes of a thread's text its language is guessed from (the part crossing it is read whole).
+pub const THREAD_LANGUAGE_BYTES: usize = 20_000;
+
+/// The language of a thread, guessed once from its title, post paragraphs and comments in
+/// that order, until [`THREAD_LANGUAGE_BYTES`] are read or the vote's word limit is reached:
+/// enough text to count stop words reliably, read in place. The one guess of a thread's
+/// language, for every analyzer that tokenizes a thread as a whole.
+pub fn thread_language(t: &Thread) -> Language {
+    let parts = t
+        .post
+        .title
+        .iter()
+        .chain(t.post.paragraphs.iter())
+        .map(String::as_str)
+        .chain(t.comments.iter().map(|c| c.text.as_str()));
+    let mut vote = LanguageVote::default();
+    let mut read = 0;
+    for p in parts {
+        if read > THREAD_LANGUAGE_BYTES || vote.is_full() {
+            break;
+        }
+        read += p.len() + 1;
+        vote.add_words(p);
+    }
+    vote.language()
+}
 
 /// A comment's place in the corpus: index of its thread, index in `Thread::comments`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -172,5 +201,42 @@ impl Stances {
             .get(at.thread as usize)?
             .get(at.comment as usize)?
             .as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Comment, Format};
+
+    #[test]
+    fn a_threads_language_counts_its_title_and_post_before_its_comments() {
+        let mut t = Thread::new("t", "t.jsonl", Format::Jsonl);
+        t.comments.push(Comment::new(
+            "c1",
+            1,
+            "the pipeline is what they said it was",
+        ));
+        assert_eq!(thread_language(&t), Language::English);
+        // A German title and post outvote the one English comment after them.
+        t.post.title = Some("Der Krieg und die Leitung: was sie nicht sagen".into());
+        t.post.paragraphs.push(
+            "Es ist nicht so, dass die Leitung und der Krieg nichts mit uns zu tun haben.".into(),
+        );
+        assert_eq!(thread_language(&t), Language::German);
+        // Past the limits (here the vote's word limit, in a long German post) nothing more is
+        // read: English comments after it do not change the guess, though they would
+        // outvote it.
+        t.post
+            .paragraphs
+            .push("und ".repeat(THREAD_LANGUAGE_BYTES / 4));
+        for i in 0..3000 {
+            t.comments.push(Comment::new(
+                format!("e{i}"),
+                i + 2,
+                "the war is not over and it is",
+            ));
+        }
+        assert_eq!(thread_language(&t), Language::German);
     }
 }

@@ -6,7 +6,7 @@ use super::scan;
 use super::{Flag, Span};
 use crate::analyze::{CommentRef, Stances};
 use crate::model::{Corpus, Thread};
-use crate::text::tokenize::{LanguageVote, TermMemo, Tokenizer, push_lowercase, words};
+use crate::text::tokenize::{TermMemo, Tokenizer, push_lowercase, words};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
@@ -596,14 +596,6 @@ fn near_duplicates(corpus: &Corpus, least: f64) -> Vec<Vec<Option<Duplicate>>> {
 }
 
 fn thread_vocab<'t>(t: &'t Thread) -> ThreadVocab {
-    // The language of the article and the first 50 comments, counted in place.
-    let mut vote = LanguageVote::default();
-    for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
-        vote.add_words(p);
-    }
-    for c in t.comments.iter().take(50) {
-        vote.add_words(&c.text);
-    }
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut intern = |term: &str| -> u32 {
         if let Some(&id) = ids.get(term) {
@@ -614,7 +606,8 @@ fn thread_vocab<'t>(t: &'t Thread) -> ThreadVocab {
         id
     };
     // A thread's comments repeat their words: each written word is normalised once.
-    let mut memo: TermMemo<'t, u32> = TermMemo::new(Tokenizer::new(vote.language()));
+    let mut memo: TermMemo<'t, u32> =
+        TermMemo::new(Tokenizer::new(crate::analyze::thread_language(t)));
     let mut article_terms = Vec::new();
     for p in t.post.title.iter().chain(t.post.paragraphs.iter()) {
         memo.for_each(p, &mut intern, |id| article_terms.push(id));

@@ -4,35 +4,16 @@
 use super::params::UnitKind;
 use crate::analyze::Unit;
 use crate::model::{CommentKind, Corpus};
-use crate::text::tokenize::{LanguageVote, TermMemo};
+use crate::text::tokenize::TermMemo;
 use crate::text::{Language, Tokenizer};
 use rayon::prelude::*;
 
-/// The language of each thread, detected once from its post and first comments.
+/// The language of each thread ([`crate::analyze::thread_language`]).
 pub fn thread_languages(corpus: &Corpus) -> Vec<Language> {
     corpus
         .threads
         .par_iter()
-        .map(|t| {
-            // Enough text to count stop words reliably: the parts read until 20,000 bytes
-            // (the one crossing it whole) or the vote's word limit, without copying them.
-            let parts = t
-                .post
-                .paragraphs
-                .iter()
-                .map(String::as_str)
-                .chain(t.comments.iter().map(|c| c.text.as_str()));
-            let mut vote = LanguageVote::default();
-            let mut read = 0;
-            for p in parts {
-                if read > 20_000 || vote.is_full() {
-                    break;
-                }
-                read += p.len() + 1;
-                vote.add_words(p);
-            }
-            vote.language()
-        })
+        .map(crate::analyze::thread_language)
         .collect()
 }
 
