@@ -212,17 +212,11 @@ mod tests {
     #[test]
     fn a_threads_language_counts_its_title_and_post_before_its_comments() {
         let mut t = Thread::new("t", "t.jsonl", Format::Jsonl);
-        t.comments.push(Comment::new(
-            "c1",
-            1,
-            "the pipeline is what they said it was",
-        ));
+        t.comments
+            .push(Comment::new("c1", 1, "the pipeline was sabotaged"));
         assert_eq!(thread_language(&t), Language::English);
-        // A German title and post outvote the one English comment after them.
+        // The title alone outvotes the English comment after it.
         t.post.title = Some("Der Krieg und die Leitung: was sie nicht sagen".into());
-        t.post.paragraphs.push(
-            "Es ist nicht so, dass die Leitung und der Krieg nichts mit uns zu tun haben.".into(),
-        );
         assert_eq!(thread_language(&t), Language::German);
         // Past the limits (here the vote's word limit, in a long German post) nothing more is
         // read: English comments after it do not change the guess, though they would
