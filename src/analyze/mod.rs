@@ -208,6 +208,50 @@ impl Stances {
 mod tests {
     use super::*;
     use crate::model::{Comment, Format};
+    use crate::text::detect_language;
+
+    /// A thread with one article paragraph and these comments.
+    fn thread(texts: &[&str]) -> Thread {
+        let mut t = Thread::new("t", "t.txt", Format::Text);
+        t.post.paragraphs = vec!["The article paragraph about nato and ukraine and russia.".into()];
+        for (i, x) in texts.iter().enumerate() {
+            t.comments
+                .push(Comment::new(format!("c{i}"), i as u32 + 1, *x));
+        }
+        t
+    }
+
+    #[test]
+    fn thread_language_reads_the_first_20000_bytes_of_post_and_comments() {
+        let english = "the war is not over and it is what they said about the pipeline";
+        // Long German comments with few words: the 20,000 bytes run out before the vote's
+        // 2,000 words, and the English comments after the cut would outvote them.
+        let german = format!("der Krieg und die {}", "Leitungsbau".repeat(90));
+        let mut texts: Vec<&str> = vec![german.as_str(); 21];
+        texts.extend(vec![english; 100]);
+        let t = thread(&texts);
+        let joined: String = t
+            .post
+            .paragraphs
+            .iter()
+            .map(String::as_str)
+            .chain(texts.iter().copied())
+            .scan(0usize, |read, p| {
+                let take = *read <= THREAD_LANGUAGE_BYTES;
+                *read += p.len() + 1;
+                take.then(|| format!("{p}\n"))
+            })
+            .collect();
+        assert_eq!(detect_language(&joined), Language::German);
+        assert_eq!(thread_language(&t), Language::German);
+        let all = texts.join("\n");
+        assert_eq!(
+            detect_language(&all),
+            Language::English,
+            "the cut matters here"
+        );
+        assert_eq!(thread_language(&thread(&[english; 5])), Language::English);
+    }
 
     #[test]
     fn a_threads_language_counts_its_title_and_post_before_its_comments() {

@@ -282,42 +282,6 @@ pub fn sentences(paragraph: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::model::{Comment, Thread};
-    use crate::text::detect_language;
-
-    #[test]
-    fn thread_language_reads_the_first_20000_bytes_of_post_and_comments() {
-        let english = "the war is not over and it is what they said about the pipeline";
-        // Long German comments with few words: the 20,000 bytes run out before the vote's
-        // 2,000 words, and the English comments after the cut would outvote them.
-        let german = format!("der Krieg und die {}", "Leitungsbau".repeat(90));
-        let mut texts: Vec<&str> = vec![german.as_str(); 21];
-        texts.extend(vec![english; 100]);
-        let c = corpus(&texts);
-        let joined: String = c.threads[0]
-            .post
-            .paragraphs
-            .iter()
-            .map(String::as_str)
-            .chain(texts.iter().copied())
-            .scan(0usize, |read, p| {
-                let take = *read <= 20_000;
-                *read += p.len() + 1;
-                take.then(|| format!("{p}\n"))
-            })
-            .collect();
-        assert_eq!(detect_language(&joined), Language::German);
-        assert_eq!(thread_languages(&c), vec![Language::German]);
-        let all = texts.join("\n");
-        assert_eq!(
-            detect_language(&all),
-            Language::English,
-            "the cut matters here"
-        );
-        assert_eq!(
-            thread_languages(&corpus(&[english; 5])),
-            vec![Language::English]
-        );
-    }
 
     fn corpus(texts: &[&str]) -> Corpus {
         let mut t = Thread::new("t", "t.txt", crate::model::Format::Text);
